@@ -1,0 +1,215 @@
+package dev.ktlsuring.uring;
+
+import dev.ktlsuring.uring.abi.socket_h;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few libc entry points this project calls directly, each returning its result or throwing an
+ * exception that names the call and its {@code errno}.
+ *
+ * <p>The jextract bindings provide the C layouts and constants, but their function wrappers cannot
+ * read {@code errno}: a downcall must ask the linker to capture it ({@code captureCallState}) in the
+ * same native frame, before the JVM itself makes another call that may overwrite it. So the calls are
+ * linked here by hand, with the capture option. {@code syscall(2)} is variadic: its descriptor says so
+ * with {@code firstVariadicArg(1)}, and every variadic argument is passed as a 64-bit value, which is
+ * what the kernel's system-call ABI reads.
+ */
+public final class SystemCalls {
+
+    /** {@code __NR_io_uring_setup}, {@code __NR_io_uring_enter}, {@code __NR_io_uring_register}: the same on x86-64 and arm64. */
+    static final long NR_IO_URING_SETUP = 425, NR_IO_URING_ENTER = 426, NR_IO_URING_REGISTER = 427;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SYSCALL_3 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_4 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_6 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SOCKET = downcall("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+
+    /** Per-thread room for the captured {@code errno}, so that no call allocates. */
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    private SystemCalls() {
+    }
+
+    /** {@code io_uring_setup(2)}: a new ring of {@code entries} slots, described back into {@code params}. */
+    static int ioUringSetup(int entries, MemorySegment params) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        long r = invokeLong(() -> (long) SYSCALL_3.invokeExact(errno, NR_IO_URING_SETUP, (long) entries, params));
+        return (int) check(r, errno, "io_uring_setup", null);
+    }
+
+    /**
+     * {@code io_uring_enter(2)}: submit {@code toSubmit} queued entries and wait for {@code minComplete}
+     * completions. Returns how many entries the kernel consumed; a negative value is {@code -errno}, left
+     * to the caller because {@code EINTR} and {@code EAGAIN} only mean "call again".
+     */
+    static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
+        MemorySegment errno = CAPTURE.get();
+        long r = invokeLong(() -> (long) SYSCALL_6.invokeExact(errno, NR_IO_URING_ENTER, (long) ringFd,
+                (long) toSubmit, (long) minComplete, (long) flags, MemorySegment.NULL, 0L));
+        return r < 0 ? -errno(errno) : (int) r;
+    }
+
+    /** {@code io_uring_register(2)} with an argument block of {@code count} entries. */
+    static int ioUringRegister(int ringFd, int opcode, MemorySegment arg, int count) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        long r = invokeLong(() -> (long) SYSCALL_4.invokeExact(errno, NR_IO_URING_REGISTER, (long) ringFd,
+                (long) opcode, arg, (long) count));
+        return (int) check(r, errno, "io_uring_register", "opcode " + opcode);
+    }
+
+    /** {@code socket(2)}: a new socket file descriptor. */
+    public static int socket(int domain, int type, int protocol) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        int r = invokeInt(() -> (int) SOCKET.invokeExact(errno, domain, type, protocol));
+        return (int) check(r, errno, "socket", null);
+    }
+
+    /**
+     * {@code setsockopt(2)} with the option value in {@code value}. {@code what} names the option in the
+     * error message, e.g. {@code "TCP_ULP tls"}.
+     */
+    public static void setsockopt(int fd, int level, int name, MemorySegment value, String what) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        int r = invokeInt(() -> (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
+        check(r, errno, "setsockopt", what);
+    }
+
+    /** {@code setsockopt(2)} for an {@code int} option. */
+    public static void setsockopt(int fd, int level, int name, int value, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            setsockopt(fd, level, name, arena.allocateFrom(JAVA_INT, value), what);
+        }
+    }
+
+    /** {@code getsockopt(2)} into {@code value}; returns the length the kernel wrote. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, String what) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
+            int r = invokeInt(() -> (int) GETSOCKOPT.invokeExact(errno, fd, level, name, value, length));
+            check(r, errno, "getsockopt", what);
+            return length.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * {@code close(2)}. Linux releases the descriptor even when close reports an error, so the error is
+     * returned for the caller to report, never retried.
+     *
+     * @return 0, or the positive {@code errno}
+     */
+    public static int close(int fd) {
+        MemorySegment errno = CAPTURE.get();
+        int r = invokeInt(() -> (int) CLOSE.invokeExact(errno, fd));
+        return r < 0 ? errno(errno) : 0;
+    }
+
+    /** {@code mmap(2)} of a shared region of {@code fd} at {@code offset}, readable and writable. */
+    static MemorySegment mmapShared(int fd, long length, long offset, String what) throws IOException {
+        MemorySegment errno = CAPTURE.get();
+        // MAP_SHARED: the kernel and we see the same pages; MAP_POPULATE: fault them in now, not on first use.
+        final int protReadWrite = socket_h.PROT_READ() | socket_h.PROT_WRITE();
+        final int mapSharedPopulate = socket_h.MAP_SHARED() | socket_h.MAP_POPULATE();
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, protReadWrite,
+                    mapSharedPopulate, fd, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (address.address() == -1L) {      // MAP_FAILED
+            throw Errno.exception("mmap", errno(errno), what);
+        }
+        return address.reinterpret(length);
+    }
+
+    /** {@code munmap(2)}; a failure here means a bookkeeping bug, so it is an {@link IllegalStateException}. */
+    static void munmap(MemorySegment region) {
+        MemorySegment errno = CAPTURE.get();
+        int r = invokeInt(() -> (int) MUNMAP.invokeExact(errno, region, region.byteSize()));
+        if (r < 0) {
+            throw new IllegalStateException("munmap: " + Errno.nameOf(errno(errno)));
+        }
+    }
+
+    private static long check(long result, MemorySegment errno, String operation, String detail) throws IOException {
+        if (result < 0) {
+            throw Errno.exception(operation, errno(errno), detail);
+        }
+        return result;
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = CAPTURE_ERRNO;
+        System.arraycopy(options, 0, all, 1, options.length);
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, all);
+    }
+
+    @FunctionalInterface
+    private interface LongCall {
+        long call() throws Throwable;
+    }
+
+    @FunctionalInterface
+    private interface IntCall {
+        int call() throws Throwable;
+    }
+
+    private static long invokeLong(LongCall call) {
+        try {
+            return call.call();
+        } catch (Throwable t) {
+            throw new AssertionError("downcall failed", t);
+        }
+    }
+
+    private static int invokeInt(IntCall call) {
+        try {
+            return call.call();
+        } catch (Throwable t) {
+            throw new AssertionError("downcall failed", t);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.ktlsuring.handshake;
+
+import dev.ktlsuring.uring.UringSocket;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+import org.bouncycastle.tls.TlsProtocol;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * Moves TLS records between BouncyCastle and an io_uring socket, one whole record at a time.
+ *
+ * <p>BouncyCastle's non-blocking API never touches the network: {@code offerInput} takes ciphertext
+ * we received and {@code readOutput} hands us ciphertext to send. The bytes cross through one native
+ * buffer (io_uring needs memory with a stable address) and one heap array (BouncyCastle works on
+ * {@code byte[]}), both sized for the largest legal record.
+ */
+public final class RecordTransport implements AutoCloseable {
+
+    private static final int CAPACITY = RecordHeader.SIZE + RecordHeader.MAX_FRAGMENT;
+
+    private final UringSocket socket;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment wire = arena.allocate(CAPACITY);
+    private final byte[] heap = new byte[CAPACITY];
+    private RecordHeader lastHeader;
+
+    public RecordTransport(UringSocket socket) {
+        this.socket = socket;
+    }
+
+    // tag::read-record[]
+    /**
+     * Reads exactly one record (header and fragment) into {@link #buffer()}.
+     *
+     * @return the record's total length, or -1 if the stream ended cleanly before a new record
+     * @throws EOFException if the stream ended inside a record
+     */
+    public int readRecord(Duration timeout) throws IOException {
+        MemorySegment header = wire.asSlice(0, RecordHeader.SIZE);
+        int first = socket.recv(header, timeout);
+        if (first == 0) {
+            return -1;
+        }
+        if (first < RecordHeader.SIZE) {
+            socket.recvFully(header.asSlice(first), timeout);
+        }
+        MemorySegment.copy(wire, JAVA_BYTE, 0, heap, 0, RecordHeader.SIZE);
+        lastHeader = RecordHeader.parse(heap, 0);
+        // Exactly the fragment and no more: bytes beyond this record belong to whoever reads next,
+        // which after the handshake may be the kernel.
+        socket.recvFully(wire.asSlice(RecordHeader.SIZE, lastHeader.length()), timeout);
+        MemorySegment.copy(wire, JAVA_BYTE, RecordHeader.SIZE, heap, RecordHeader.SIZE, lastHeader.length());
+        return RecordHeader.SIZE + lastHeader.length();
+    }
+    // end::read-record[]
+
+    // tag::flush[]
+    /** Sends everything BouncyCastle has queued for the network. */
+    public void flush(TlsProtocol protocol, Duration timeout) throws IOException {
+        int available;
+        while ((available = protocol.getAvailableOutputBytes()) > 0) {
+            int n = protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
+            MemorySegment.copy(heap, 0, wire, JAVA_BYTE, 0, n);
+            socket.sendFully(wire.asSlice(0, n), timeout);
+        }
+    }
+    // end::flush[]
+
+    /** The heap copy of the last record read. */
+    public byte[] buffer() {
+        return heap;
+    }
+
+    /** The header of the last record read. */
+    public RecordHeader lastHeader() {
+        return lastHeader;
+    }
+
+    /** The socket underneath. */
+    public UringSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ktlsuring.handshake;
+
+import dev.ktlsuring.handshake.CertificateRejectedException.Reason;
+import dev.ktlsuring.handshake.TestPki.Credential;
+import dev.ktlsuring.handshake.TestPki.KeyType;
+import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.UringSocket;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+class CertificateRejectionTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final TestPki PKI = TestPki.shared();
+    private static final String SUITE = "TLS_AES_128_GCM_SHA256";
+
+    // tag::rejections[]
+    @Test
+    void leafFromAnotherCaIsAnUntrustedIssuer() throws Exception {
+        Credential foreign = TestPki.create("some other CA").leaf(KeyType.EC);
+        assertRejected(foreign, "localhost", PKI.trust(), Reason.UNTRUSTED_ISSUER,
+                "server certificate rejected: untrusted issuer 'CN=some other CA' (CN=localhost)");
+    }
+
+    @Test
+    void expiredLeaf() throws Exception {
+        Instant now = Instant.now();
+        Credential expired = PKI.leaf(KeyType.EC, TestPki.LOOPBACK_NAMES, now.minus(Duration.ofDays(10)),
+                now.minus(Duration.ofDays(1)));
+        assertRejected(expired, "localhost", PKI.trust(), Reason.EXPIRED, "server certificate rejected: certificate expired on ");
+    }
+
+    @Test
+    void notYetValidLeaf() throws Exception {
+        Instant now = Instant.now();
+        Credential future = PKI.leaf(KeyType.EC, TestPki.LOOPBACK_NAMES, now.plus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(10)));
+        assertRejected(future, "localhost", PKI.trust(), Reason.NOT_YET_VALID,
+                "server certificate rejected: certificate not valid before ");
+    }
+
+    @Test
+    void leafForAnotherHost() throws Exception {
+        Instant now = Instant.now();
+        Credential other = PKI.leaf(KeyType.EC, List.of("DNS:other.example", "IP:10.9.9.9"),
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
+        assertRejected(other, "localhost", PKI.trust(), Reason.HOSTNAME_MISMATCH,
+                "server certificate rejected: certificate for DNS:other.example, IP:10.9.9.9 does not match 'localhost'");
+    }
+
+    @Test
+    void leafWithoutTheIpWeConnectedTo() throws Exception {
+        Instant now = Instant.now();
+        Credential dnsOnly = PKI.leaf(KeyType.EC, List.of("DNS:localhost"), now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(1)));
+        assertRejected(dnsOnly, "127.0.0.1", PKI.trust(), Reason.HOSTNAME_MISMATCH,
+                "server certificate rejected: certificate for DNS:localhost does not match '127.0.0.1'");
+    }
+
+    @Test
+    void selfSignedLeaf() throws Exception {
+        assertRejected(TestPki.selfSigned(KeyType.EC), "localhost", PKI.trust(), Reason.SELF_SIGNED,
+                "server certificate rejected: self-signed certificate is not trusted (CN=self-signed localhost)");
+    }
+
+    @Test
+    void ourCaIsNotInTheSystemTrustStore() throws Exception {
+        assertRejected(PKI.leaf(KeyType.EC), "localhost", Trust.system(), Reason.UNTRUSTED_ISSUER,
+                "server certificate rejected: untrusted issuer 'CN=ktls-uring test CA'");
+    }
+    // end::rejections[]
+
+    @Test
+    void insecureModeAcceptsWhatWouldBeRejected() throws Exception {
+        try (var server = new JdkTlsServer(TestPki.selfSigned(KeyType.EC), "TLSv1.3", SUITE, JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var session = TlsHandshake.perform(socket, "wrong.example",
+                     TlsOptions.defaults().withTrust(Trust.insecure()), TIMEOUT)) {
+            assertThat(session.peerCertificates()).hasSize(1);
+        }
+    }
+
+    private static void assertRejected(Credential credential, String host, Trust trust, Reason reason, String messagePrefix)
+            throws Exception {
+        try (var server = new JdkTlsServer(credential, "TLSv1.3", SUITE, JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT)) {
+            assertThatThrownBy(() -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT))
+                    .isInstanceOf(CertificateRejectedException.class)
+                    .hasMessageStartingWith(messagePrefix)
+                    .asInstanceOf(type(CertificateRejectedException.class))
+                    .extracting(CertificateRejectedException::reason).isEqualTo(reason);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ktlsuring.handshake;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code openssl s_server} on 127.0.0.1, started by the test: a real OpenSSL peer. With {@code -WWW}
+ * it serves files from a directory over HTTP/1.0, closing each connection after the response.
+ */
+public final class OpenSslServer implements AutoCloseable {
+
+    private static final Pattern ACCEPT = Pattern.compile("ACCEPT .*:(\\d+)");
+
+    private final Process process;
+    private final int port;
+    private final StringBuilder log = new StringBuilder();
+
+    private OpenSslServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code openssl s_server} presenting {@code credential}, limited to {@code version} and
+     * {@code suite}, serving the files under {@code root}.
+     *
+     * @param extraArgs further s_server options, e.g. {@code -keyupdate} is not one, but {@code -no_ticket} is
+     */
+    public static OpenSslServer start(TestPki.Credential credential, CipherSuite suite, Path root, String... extraArgs)
+            throws IOException {
+        Path dir = Files.createTempDirectory("s_server");
+        Path[] pem = credential.writePem(dir);
+        List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
+                "-cert", pem[0].toString(), "-key", pem[1].toString(), "-WWW", "-quiet", "-alpn", "http/1.1"));
+        if (suite.version() == TlsVersion.TLS_1_3) {
+            command.addAll(List.of("-tls1_3", "-ciphersuites", suite.name()));
+        } else {
+            command.addAll(List.of("-tls1_2", "-cipher", openSslName(suite)));
+        }
+        command.addAll(List.of(extraArgs));
+        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher m = ACCEPT.matcher(line);
+            if (m.find()) {
+                OpenSslServer server = new OpenSslServer(process, Integer.parseInt(m.group(1)));
+                Thread.ofPlatform().daemon().start(() -> server.drain(out));
+                return server;
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("openssl s_server did not start: " + String.join(" ", command) + "\n" + seen);
+    }
+
+    /** OpenSSL's name for a TLS 1.2 suite (RFC names differ: ECDHE-ECDSA-AES128-GCM-SHA256). */
+    public static String openSslName(CipherSuite suite) {
+        return switch (suite) {
+            case TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 -> "ECDHE-ECDSA-AES128-GCM-SHA256";
+            case TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 -> "ECDHE-RSA-AES128-GCM-SHA256";
+            case TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 -> "ECDHE-ECDSA-AES256-GCM-SHA384";
+            case TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 -> "ECDHE-RSA-AES256-GCM-SHA384";
+            case TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 -> "ECDHE-ECDSA-CHACHA20-POLY1305";
+            case TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 -> "ECDHE-RSA-CHACHA20-POLY1305";
+            default -> throw new IllegalArgumentException(suite + " is a TLS 1.3 suite");
+        };
+    }
+
+    private void drain(BufferedReader out) {
+        try {
+            for (String line; (line = out.readLine()) != null; ) {
+                synchronized (log) {
+                    log.append(line).append('\n');
+                }
+            }
+        } catch (IOException ignored) {
+            // process ended
+        }
+    }
+
+    /** The port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
+    /** What s_server printed after it started. */
+    public String log() {
+        synchronized (log) {
+            return log.toString();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.ktlsuring.handshake;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A throwaway PKI made at test time: a CA, and leaf certificates good and bad, so that every
+ * certificate check is exercised against real X.509 structures rather than mocks.
+ */
+public final class TestPki {
+
+    /** Key algorithm of a leaf. */
+    public enum KeyType { EC, RSA }
+
+    /** The names a good leaf carries: the loopback names the tests connect to. */
+    public static final List<String> LOOPBACK_NAMES = List.of("DNS:localhost", "IP:127.0.0.1", "IP:::1");
+
+    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+    private static TestPki shared;
+
+    private final Credential ca;
+
+    private TestPki(Credential ca) {
+        this.ca = ca;
+    }
+
+    /** One PKI per test JVM: key generation (RSA especially) is slow. */
+    public static synchronized TestPki shared() {
+        if (shared == null) {
+            shared = create("ktls-uring test CA");
+        }
+        return shared;
+    }
+
+    /** A new, independent CA. */
+    public static TestPki create(String caName) {
+        try {
+            KeyPair keys = generate(KeyType.EC);
+            X500Name name = new X500Name("CN=" + caName);
+            Instant now = Instant.now();
+            X509Certificate cert = sign(name, keys, name, keys.getPrivate(), null, List.of(),
+                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true);
+            return new TestPki(new Credential(keys.getPrivate(), new X509Certificate[]{cert}));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The CA certificate, the trust anchor for everything this PKI issues. */
+    public X509Certificate caCertificate() {
+        return ca.chain()[0];
+    }
+
+    /** Trust in this CA only. */
+    public Trust trust() {
+        return Trust.anchors(List.of(caCertificate()));
+    }
+
+    /** A leaf valid now for the loopback names. */
+    public Credential leaf(KeyType type) {
+        return leaf(type, LOOPBACK_NAMES, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(7)));
+    }
+
+    /** A leaf with the given subjectAltNames ({@code "DNS:…"}, {@code "IP:…"}) and validity. */
+    public Credential leaf(KeyType type, List<String> names, Instant notBefore, Instant notAfter) {
+        try {
+            KeyPair keys = generate(type);
+            X509Certificate cert = sign(new X500Name("CN=" + (names.isEmpty() ? "no-names" : names.getFirst().substring(names.getFirst().indexOf(':') + 1))),
+                    keys, caName(), ca.key(), caCertificate(), names, notBefore, notAfter, false);
+            return new Credential(keys.getPrivate(), new X509Certificate[]{cert, caCertificate()});
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A self-signed leaf for the loopback names: not issued by any CA. */
+    public static Credential selfSigned(KeyType type) {
+        try {
+            KeyPair keys = generate(type);
+            X500Name name = new X500Name("CN=self-signed localhost");
+            Instant now = Instant.now();
+            X509Certificate cert = sign(name, keys, name, keys.getPrivate(), null, LOOPBACK_NAMES,
+                    now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(7)), false);
+            return new Credential(keys.getPrivate(), new X509Certificate[]{cert});
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private X500Name caName() {
+        return X500Name.getInstance(caCertificate().getSubjectX500Principal().getEncoded());
+    }
+
+    private static KeyPair generate(KeyType type) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(type.name());
+        if (type == KeyType.EC) {
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+        } else {
+            generator.initialize(2048);
+        }
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
+                                        X509Certificate issuerCert, List<String> names, Instant notBefore,
+                                        Instant notAfter, boolean isCa) throws GeneralSecurityException, IOException {
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+                BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter), subject,
+                subjectKeys.getPublic());
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+        builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
+        if (issuerCert != null) {
+            builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerCert));
+        }
+        builder.addExtension(Extension.keyUsage, true, isCa
+                ? new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
+                : new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        if (!names.isEmpty()) {
+            GeneralName[] sans = names.stream().map(n -> n.startsWith("IP:")
+                    ? new GeneralName(GeneralName.iPAddress, n.substring(3))
+                    : new GeneralName(GeneralName.dNSName, n.substring(4))).toArray(GeneralName[]::new);
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
+        }
+        String algorithm = issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        var signer = new JcaContentSignerBuilder(algorithm).build(issuerKey);
+        return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    }
+
+    /** A private key with its chain (leaf first). */
+    public record Credential(PrivateKey key, X509Certificate[] chain) {
+
+        /** An SSLContext for a JDK server presenting this credential. */
+        public SSLContext serverContext() {
+            try {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                ks.setKeyEntry("server", key, new char[0], chain);
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
+                kmf.init(ks, new char[0]);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(kmf.getKeyManagers(), new TrustManager[0], new SecureRandom());
+                return context;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Writes {@code cert.pem} (the chain) and {@code key.pem} (PKCS#8) into {@code dir}. */
+        public Path[] writePem(Path dir) throws IOException {
+            StringBuilder certs = new StringBuilder();
+            try {
+                for (X509Certificate c : chain) {
+                    certs.append(pem("CERTIFICATE", c.getEncoded()));
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+            Path cert = Files.writeString(dir.resolve("cert.pem"), certs);
+            Path keyFile = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+            return new Path[]{cert, keyFile};
+        }
+    }
+
+    /** PEM armour for DER bytes. */
+    public static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
