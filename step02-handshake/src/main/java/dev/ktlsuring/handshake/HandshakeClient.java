@@ -14,8 +14,8 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCertificate;
-import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCertificate;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,7 @@ import java.util.Vector;
  */
 final class HandshakeClient extends DefaultTlsClient {
 
+    private final JcaTlsCrypto jcaCrypto;
     private final TlsOptions options;
     private final String host;
     private final ServerCertificateVerifier verifier;
@@ -35,9 +36,10 @@ final class HandshakeClient extends DefaultTlsClient {
     private CertificateRejectedException rejection;
     private X509Certificate[] peerChain = new X509Certificate[0];
 
-    HandshakeClient(TlsCrypto crypto, TlsOptions options, String host, ServerCertificateVerifier verifier,
+    HandshakeClient(JcaTlsCrypto crypto, TlsOptions options, String host, ServerCertificateVerifier verifier,
                     HandshakeObserver observer) {
         super(crypto);
+        this.jcaCrypto = crypto;
         this.options = options;
         this.host = host;
         this.verifier = verifier;
@@ -89,7 +91,7 @@ final class HandshakeClient extends DefaultTlsClient {
                 TlsCertificate[] certs = serverCertificate.getCertificate().getCertificateList();
                 X509Certificate[] chain = new X509Certificate[certs.length];
                 for (int i = 0; i < certs.length; i++) {
-                    chain[i] = JcaTlsCertificate.convert(context.getCrypto(), certs[i]).getX509Certificate();
+                    chain[i] = JcaTlsCertificate.convert(jcaCrypto, certs[i]).getX509Certificate();
                 }
                 peerChain = chain;
                 try {

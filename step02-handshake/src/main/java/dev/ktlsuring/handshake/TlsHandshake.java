@@ -6,7 +6,7 @@ import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
-import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -39,7 +39,7 @@ public final class TlsHandshake {
      * @throws SSLHandshakeException        for any other handshake failure, naming the alert
      * @throws SocketTimeoutException       if it takes longer than {@code timeout}
      */
-    public static TlsSession perform(UringSocket socket, String host, TlsOptions options, TlsCrypto crypto,
+    public static TlsSession perform(UringSocket socket, String host, TlsOptions options, JcaTlsCrypto crypto,
                                      HandshakeObserver observer, Duration timeout) throws IOException {
         var verifier = ServerCertificateVerifier.of(options.trust());
         var client = new HandshakeClient(crypto, options, host, verifier, observer);

@@ -21,7 +21,8 @@ public record TlsOptions(Set<TlsVersion> versions, List<CipherSuite> cipherSuite
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("no TLS version to offer");
         }
-        if (cipherSuites.stream().noneMatch(s -> versions.contains(s.version()))) {
+        Set<TlsVersion> offered = versions;
+        if (cipherSuites.stream().noneMatch(s -> offered.contains(s.version()))) {
             throw new IllegalArgumentException("none of the cipher suites " + cipherSuites
                     + " belongs to the offered versions " + versions);
         }

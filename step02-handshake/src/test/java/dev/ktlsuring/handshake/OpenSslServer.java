@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,12 +24,14 @@ public final class OpenSslServer implements AutoCloseable {
     private static final Pattern ACCEPT = Pattern.compile("ACCEPT .*:(\\d+)");
 
     private final Process process;
-    private final int port;
     private final StringBuilder log = new StringBuilder();
 
-    private OpenSslServer(Process process, int port) {
+    private final CompletableFuture<Integer> started;
+    private volatile int port;
+
+    private OpenSslServer(Process process, CompletableFuture<Integer> started) {
         this.process = process;
-        this.port = port;
+        this.started = started;
     }
 
     /**
@@ -40,7 +45,7 @@ public final class OpenSslServer implements AutoCloseable {
         Path dir = Files.createTempDirectory("s_server");
         Path[] pem = credential.writePem(dir);
         List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
-                "-cert", pem[0].toString(), "-key", pem[1].toString(), "-WWW", "-quiet", "-alpn", "http/1.1"));
+                "-cert", pem[0].toString(), "-key", pem[1].toString(), "-WWW", "-alpn", "http/1.1"));
         if (suite.version() == TlsVersion.TLS_1_3) {
             command.addAll(List.of("-tls1_3", "-ciphersuites", suite.name()));
         } else {
@@ -48,20 +53,18 @@ public final class OpenSslServer implements AutoCloseable {
         }
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        // -quiet would also hide the "ACCEPT 127.0.0.1:PORT" line that tells us the port.
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        StringBuilder seen = new StringBuilder();
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher m = ACCEPT.matcher(line);
-            if (m.find()) {
-                OpenSslServer server = new OpenSslServer(process, Integer.parseInt(m.group(1)));
-                Thread.ofPlatform().daemon().start(() -> server.drain(out));
-                return server;
-            }
+        var port = new CompletableFuture<Integer>();
+        var server = new OpenSslServer(process, port);
+        Thread.ofPlatform().daemon().name("s_server-log").start(() -> server.drain(out));
+        try {
+            server.port = port.get(20, TimeUnit.SECONDS);
+            return server;
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            process.destroyForcibly();
+            throw new IOException("openssl s_server did not start: " + String.join(" ", command) + "\n" + server.log());
         }
-        process.destroyForcibly();
-        throw new IOException("openssl s_server did not start: " + String.join(" ", command) + "\n" + seen);
     }
 
     /** OpenSSL's name for a TLS 1.2 suite (RFC names differ: ECDHE-ECDSA-AES128-GCM-SHA256). */
@@ -83,10 +86,15 @@ public final class OpenSslServer implements AutoCloseable {
                 synchronized (log) {
                     log.append(line).append('\n');
                 }
+                Matcher m = ACCEPT.matcher(line);
+                if (!started.isDone() && m.find()) {
+                    started.complete(Integer.parseInt(m.group(1)));
+                }
             }
         } catch (IOException ignored) {
             // process ended
         }
+        started.completeExceptionally(new IOException("s_server exited"));
     }
 
     /** The port on 127.0.0.1. */

@@ -154,7 +154,12 @@ public final class TestPki {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         }
         String algorithm = issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-        var signer = new JcaContentSignerBuilder(algorithm).build(issuerKey);
+        org.bouncycastle.operator.ContentSigner signer;
+        try {
+            signer = new JcaContentSignerBuilder(algorithm).build(issuerKey);
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
         return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     }
 

@@ -102,7 +102,7 @@ public final class KeyExtraction {
             BulkCipher cipher = dev.ktlsuring.handshake.CipherSuite.of(params.getCipherSuite()).cipher();
             keyLength = cipher.keyLength();
             ivLength = cipher.tls12FixedIvLength();
-            byte[] seed = TlsUtils.concat(params.getServerRandom(), params.getClientRandom());
+            byte[] seed = org.bouncycastle.util.Arrays.concatenate(params.getServerRandom(), params.getClientRandom());
             block = params.getMasterSecret()
                     .deriveUsingPRF(params.getPRFAlgorithm(), "key expansion", seed, 2 * keyLength + 2 * ivLength)
                     .extract();
