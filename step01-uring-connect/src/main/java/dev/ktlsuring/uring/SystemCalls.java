@@ -109,6 +109,18 @@ public final class SystemCalls {
         check(r, errno, "setsockopt", what);
     }
 
+    /**
+     * {@code setsockopt(2)} for callers that decide what a refusal means (kTLS setup turns some into a
+     * fallback, not an error).
+     *
+     * @return 0 on success, else the positive {@code errno}
+     */
+    public static int trySetsockopt(int fd, int level, int name, MemorySegment value) {
+        MemorySegment errno = CAPTURE.get();
+        int r = invokeInt(() -> (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
+        return r < 0 ? errno(errno) : 0;
+    }
+
     /** {@code setsockopt(2)} for an {@code int} option. */
     public static void setsockopt(int fd, int level, int name, int value, String what) throws IOException {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,0 +1,63 @@
+package dev.ktlsuring.ktls;
+
+import dev.ktlsuring.handshake.CipherSuite;
+import dev.ktlsuring.handshake.JdkTlsServer;
+import dev.ktlsuring.handshake.TestPki;
+import dev.ktlsuring.handshake.TlsOptions;
+import dev.ktlsuring.secrets.KeyExtraction;
+import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.UringSocket;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The kernel really takes over: after {@link KernelTls#enable}, this side writes and reads plaintext
+ * while the JDK's TLS server at the other end decrypts with its own userspace record layer and echoes
+ * back. A byte off in a key, IV or sequence number and the JDK would see a bad record MAC.
+ *
+ * <p>Needs a kernel with kTLS: tagged {@code ktls}, run by {@code .ci/ktls-suite} (in a VM here).
+ */
+@Tag("ktls")
+class KernelTlsTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final TestPki PKI = TestPki.shared();
+
+    // tag::echo-through-the-kernel[]
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void kernelEncryptsAndDecryptsForTheJdkPeer(CipherSuite suite) throws Exception {
+        var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
+        try (var server = new JdkTlsServer(credential, suite.version().toString(), suite.name(), JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var extracted = KeyExtraction.handshake(socket, "localhost",
+                     TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust()), TIMEOUT);
+             Arena arena = Arena.ofConfined()) {
+
+            KtlsOutcome outcome = KernelTls.enable(socket, extracted.keys());
+            extracted.keys().close();
+
+            assertThat(outcome).isEqualTo(new KtlsEnabled(suite.version(), suite.cipher()));
+            for (int i = 0; i < 3; i++) {
+                byte[] ping = ("plaintext " + i + " through the kernel's " + suite).getBytes(StandardCharsets.US_ASCII);
+                socket.sendFully(arena.allocateFrom(JAVA_BYTE, ping), TIMEOUT);
+                var echo = arena.allocate(ping.length);
+                socket.recvFully(echo, TIMEOUT);
+                assertThat(new String(echo.toArray(JAVA_BYTE), StandardCharsets.US_ASCII))
+                        .isEqualTo(new String(ping, StandardCharsets.US_ASCII));
+            }
+            assertThat(server.failures()).isEmpty();
+        }
+    }
+    // end::echo-through-the-kernel[]
+}
