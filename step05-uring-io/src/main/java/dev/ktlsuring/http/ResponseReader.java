@@ -1,0 +1,263 @@
+package dev.ktlsuring.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads HTTP/1.1 responses (RFC 9112) from a {@link ByteSource}, strictly: a response is returned only
+ * when its body is complete by its own framing; everything else is an {@link HttpProtocolException}
+ * or a {@link TruncatedResponseException}.
+ */
+public final class ResponseReader {
+
+    /** Upper bounds on what a server may make this client buffer. */
+    public static final int MAX_HEADER_SECTION = 64 * 1024, MAX_HEADERS = 256;
+
+    private final ByteSource source;
+    private final long maxBody;
+    private final byte[] buffer = new byte[16 * 1024];
+    private int position, limit;
+    private boolean eof, reusable;
+
+    public ResponseReader(ByteSource source, long maxBody) {
+        this.source = source;
+        this.maxBody = maxBody;
+    }
+
+    // tag::read-response[]
+    /**
+     * Reads the next final response to a request with {@code method}, skipping interim 1xx responses.
+     */
+    public HttpResponse read(String method) throws IOException {
+        while (true) {
+            Head head = readHead();
+            if (head.status >= 100 && head.status < 200 && head.status != 101) {
+                continue;                                      // 100 Continue, 103 Early Hints
+            }
+            byte[] body = readBody(method, head);
+            reusable = reusable && head.version.equals("HTTP/1.1")
+                    && head.values("Connection").stream().noneMatch(v -> v.equalsIgnoreCase("close"));
+            return new HttpResponse(head.version, head.status, head.reason, head.headers, body);
+        }
+    }
+    // end::read-response[]
+
+    /** Whether the connection may carry another request after the last response (keep-alive). */
+    public boolean reusable() {
+        return reusable && !eof;
+    }
+
+    /** Bytes received but not yet consumed: after a complete response, a server sending more than it framed. */
+    public int buffered() {
+        return limit - position;
+    }
+
+    // tag::body-framing[]
+    /** The body's length is decided in this order (RFC 9112 §6.3). */
+    private byte[] readBody(String method, Head head) throws IOException {
+        reusable = true;
+        if (method.equalsIgnoreCase("HEAD") || head.status == 204 || head.status == 304) {
+            return new byte[0];
+        }
+        List<String> transferEncoding = head.values("Transfer-Encoding");
+        if (!transferEncoding.isEmpty()) {
+            String last = transferEncoding.getLast();
+            String[] codings = last.split(",");
+            if (!codings[codings.length - 1].trim().equalsIgnoreCase("chunked")) {
+                reusable = false;
+                return readUntilClose();
+            }
+            if (!head.values("Content-Length").isEmpty()) {
+                reusable = false;                              // §6.3 item 3: smuggling risk, don't reuse
+            }
+            return readChunked();
+        }
+        List<String> lengths = head.values("Content-Length");
+        if (!lengths.isEmpty()) {
+            long length = contentLength(lengths);
+            return readExactly(length);
+        }
+        reusable = false;
+        return readUntilClose();
+    }
+    // end::body-framing[]
+
+    private long contentLength(List<String> values) throws HttpProtocolException {
+        long length = -1;
+        for (String value : values) {
+            for (String part : value.split(",")) {
+                String digits = part.trim();
+                if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new HttpProtocolException("invalid Content-Length: \"" + value + "\"");
+                }
+                long n = Long.parseLong(digits);
+                if (length != -1 && n != length) {
+                    throw new HttpProtocolException("conflicting Content-Length values: " + values);
+                }
+                length = n;
+            }
+        }
+        if (length > maxBody) {
+            throw new HttpProtocolException("response body of " + length + " bytes exceeds the limit of " + maxBody);
+        }
+        return length;
+    }
+
+    private byte[] readExactly(long length) throws IOException {
+        var body = new ByteArrayOutputStream((int) Math.min(length, 1 << 20));
+        long remaining = length;
+        while (remaining > 0) {
+            if (position == limit && !fill()) {
+                throw new TruncatedResponseException("response truncated: got " + (length - remaining) + " of "
+                        + length + " body bytes (Content-Length) before the connection closed");
+            }
+            int n = (int) Math.min(remaining, limit - position);
+            body.write(buffer, position, n);
+            position += n;
+            remaining -= n;
+        }
+        return body.toByteArray();
+    }
+
+    private byte[] readUntilClose() throws IOException {
+        var body = new ByteArrayOutputStream();
+        while (position < limit || fill()) {
+            if (body.size() + (long) (limit - position) > maxBody) {
+                throw new HttpProtocolException("response body exceeds the limit of " + maxBody + " bytes");
+            }
+            body.write(buffer, position, limit - position);
+            position = limit;
+        }
+        if (!source.endIsAuthentic()) {
+            throw new TruncatedResponseException("response body ends with the connection, but the connection closed "
+                    + "without TLS close_notify after " + body.size() + " bytes: it may be truncated");
+        }
+        return body.toByteArray();
+    }
+
+    // tag::chunked[]
+    /** chunked transfer coding (RFC 9112 §7.1): hex size [; extensions] CRLF data CRLF … 0 CRLF trailers CRLF. */
+    private byte[] readChunked() throws IOException {
+        var body = new ByteArrayOutputStream();
+        while (true) {
+            String line = readLine("chunk size");
+            int semicolon = line.indexOf(';');
+            String hex = (semicolon >= 0 ? line.substring(0, semicolon) : line).trim();
+            if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw new HttpProtocolException("invalid chunk size: \"" + abbreviate(line) + "\"");
+            }
+            long size = Long.parseLong(hex, 16);
+            if (size == 0) {
+                while (!readLine("trailer").isEmpty()) {
+                    // trailer fields are not used
+                }
+                return body.toByteArray();
+            }
+            if (body.size() + size > maxBody) {
+                throw new HttpProtocolException("response body exceeds the limit of " + maxBody + " bytes");
+            }
+            for (long remaining = size; remaining > 0; ) {
+                if (position == limit && !fill()) {
+                    throw new TruncatedResponseException("response truncated inside a chunk: the connection closed "
+                            + "after " + body.size() + " body bytes, before the last chunk");
+                }
+                int n = (int) Math.min(remaining, limit - position);
+                body.write(buffer, position, n);
+                position += n;
+                remaining -= n;
+            }
+            if (!readLine("chunk end").isEmpty()) {
+                throw new HttpProtocolException("chunk data longer than its size " + size);
+            }
+        }
+    }
+    // end::chunked[]
+
+    /** Status line and header fields (RFC 9112 §2–§5). */
+    private Head readHead() throws IOException {
+        if (position == limit && !fill()) {
+            throw new TruncatedResponseException("the server closed the connection without sending a response");
+        }
+        int start = consumedTotal;
+        String statusLine = readLine("status line");
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].matches("HTTP/1\\.[01]") || !parts[1].matches("[1-9][0-9]{2}")) {
+            throw new HttpProtocolException("malformed status line: \"" + abbreviate(statusLine) + "\"");
+        }
+        Head head = new Head(parts[0], Integer.parseInt(parts[1]), parts.length == 3 ? parts[2] : "", new ArrayList<>());
+        for (String line; !(line = readLine("header")).isEmpty(); ) {
+            if (consumedTotal - start > MAX_HEADER_SECTION) {
+                throw new HttpProtocolException("response header section exceeds " + MAX_HEADER_SECTION + " bytes");
+            }
+            if (head.headers.size() == MAX_HEADERS) {
+                throw new HttpProtocolException("response has more than " + MAX_HEADERS + " header fields");
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new HttpProtocolException("malformed header field (no name or colon): \"" + abbreviate(line) + "\"");
+            }
+            String name = line.substring(0, colon);
+            if (!name.chars().allMatch(Header::isTokenChar)) {
+                throw new HttpProtocolException("malformed header field name: \"" + abbreviate(name) + "\"");
+            }
+            head.headers.add(new Header(name, line.substring(colon + 1).strip()));
+        }
+        return head;
+    }
+
+    private int consumedTotal;
+
+    /** One line ending in CRLF (a bare LF is accepted, RFC 9112 §2.2), without its ending. */
+    private String readLine(String what) throws IOException {
+        var line = new StringBuilder();
+        while (true) {
+            if (position == limit && !fill()) {
+                throw new TruncatedResponseException("response truncated: the connection closed in the " + what);
+            }
+            byte b = buffer[position++];
+            consumedTotal++;
+            if (b == '\n') {
+                int length = line.length();
+                if (length > 0 && line.charAt(length - 1) == '\r') {
+                    line.setLength(length - 1);
+                }
+                return line.toString();
+            }
+            if (b == 0) {
+                throw new HttpProtocolException("NUL byte in the " + what);
+            }
+            line.append((char) (b & 0xff));
+            if (line.length() > MAX_HEADER_SECTION) {
+                throw new HttpProtocolException("the " + what + " exceeds " + MAX_HEADER_SECTION + " bytes");
+            }
+        }
+    }
+
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        int n = source.read(buffer, 0, buffer.length);
+        if (n < 0) {
+            eof = true;
+            position = limit = 0;
+            return false;
+        }
+        position = 0;
+        limit = n;
+        return true;
+    }
+
+    private static String abbreviate(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 60 ? printable : printable.substring(0, 57) + "...";
+    }
+
+    private record Head(String version, int status, String reason, List<Header> headers) {
+        List<String> values(String name) {
+            return headers.stream().filter(h -> h.is(name)).map(Header::value).toList();
+        }
+    }
+}

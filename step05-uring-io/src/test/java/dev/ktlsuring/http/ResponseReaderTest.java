@@ -1,0 +1,147 @@
+package dev.ktlsuring.http;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The response reader on exact byte streams, delivered in pieces of every size from 1 byte up so that
+ * each boundary (inside a CRLF, a chunk size, a header) is crossed somewhere.
+ */
+class ResponseReaderTest {
+
+    /** Serves {@code bytes} {@code piece} at a time, then ends with or without close_notify. */
+    record Bytes(byte[] bytes, int piece, boolean authenticEnd, int[] at) implements ByteSource {
+        Bytes(String text, int piece, boolean authenticEnd) {
+            this(text.getBytes(StandardCharsets.ISO_8859_1), piece, authenticEnd, new int[1]);
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (at[0] == bytes.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(piece, length), bytes.length - at[0]);
+            System.arraycopy(bytes, at[0], into, offset, n);
+            at[0] += n;
+            return n;
+        }
+
+        @Override
+        public boolean endIsAuthentic() {
+            return authenticEnd;
+        }
+    }
+
+    static HttpResponse read(String wire, int piece, boolean authenticEnd) throws IOException {
+        return new ResponseReader(new Bytes(wire, piece, authenticEnd), 1 << 20).read("GET");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7, 64, 100_000})
+    void contentLengthBody(int piece) throws IOException {
+        HttpResponse r = read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello", piece, false);
+        assertThat(r.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(r.header("x-a")).contains("b");
+        assertThat(r.bodyText()).isEqualTo("hello");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5, 100_000})
+    void chunkedBodyWithExtensionsAndTrailers(int piece) throws IOException {
+        HttpResponse r = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5;ext=1\r\nhello\r\n19\r\n, chunked world of twenty\r\n0\r\nTrailer: x\r\n\r\n", piece, false);
+        assertThat(r.bodyText()).isEqualTo("hello, chunked world of twenty");
+    }
+
+    @Test
+    void interimResponsesAreSkippedAndKeepAliveIsTracked() throws IOException {
+        var reader = new ResponseReader(new Bytes("HTTP/1.1 100 Continue\r\n\r\n"
+                + "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 4, false), 1024);
+        assertThat(reader.read("POST").status()).isEqualTo(201);
+        assertThat(reader.reusable()).isTrue();
+
+        var closing = new ResponseReader(new Bytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                4, false), 1024);
+        closing.read("GET");
+        assertThat(closing.reusable()).isFalse();
+    }
+
+    @Test
+    void headAndNoContentHaveNoBody() throws IOException {
+        var reader = new ResponseReader(new Bytes("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+                + "HTTP/1.1 204 No Content\r\n\r\n", 100, false), 1024);
+        assertThat(reader.read("HEAD").body()).isEmpty();
+        assertThat(reader.read("DELETE").status()).isEqualTo(204);
+    }
+
+    @Test
+    void bodyUntilCloseNeedsCloseNotify() throws IOException {
+        String wire = "HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\nall of it";
+        assertThat(read(wire, 3, true).bodyText()).isEqualTo("all of it");
+        assertThatThrownBy(() -> read(wire, 3, false))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessage("response body ends with the connection, but the connection closed without TLS "
+                        + "close_notify after 9 bytes: it may be truncated");
+    }
+
+    @Test
+    void truncationIsNeverSuccess() {
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf", 3, true))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessage("response truncated: got 4 of 10 body bytes (Content-Length) before the connection closed");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", 3, true))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessage("response truncated: the connection closed in the chunk size");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n50\r\nhello", 3, true))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessageStartingWith("response truncated inside a chunk");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Le", 3, true))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessage("response truncated: the connection closed in the header");
+        assertThatThrownBy(() -> read("", 3, true))
+                .isInstanceOf(TruncatedResponseException.class)
+                .hasMessage("the server closed the connection without sending a response");
+    }
+
+    @Test
+    void malformedResponsesAreRejectedWithTheReason() {
+        assertThatThrownBy(() -> read("HTTP/2 200 OK\r\n\r\n", 100, true))
+                .isInstanceOf(HttpProtocolException.class).hasMessage("malformed status line: \"HTTP/2 200 OK\"");
+        assertThatThrownBy(() -> read("\u0016\u0003\u0003 binary\r\n\r\n", 100, true))
+                .hasMessage("malformed status line: \"??? binary\"");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", 100, true))
+                .hasMessage("malformed header field (no name or colon): \"no colon here\"");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 100, true))
+                .hasMessage("invalid chunk size: \"zz\"");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 100, true))
+                .hasMessage("conflicting Content-Length values: [5, 6]");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", 100, true))
+                .hasMessage("invalid Content-Length: \"-1\"");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nX: " + "a".repeat(70_000) + "\r\n\r\n", 1000, true))
+                .hasMessage("the header exceeds 65536 bytes");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(300) + "\r\n", 1000, true))
+                .hasMessage("response has more than 256 header fields");
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n", 1000, true))
+                .hasMessage("response body of 2000000 bytes exceeds the limit of 1048576");
+    }
+
+    @Test
+    void requestHeadIsWellFormed() {
+        var request = new HttpRequest("POST", java.net.URI.create("https://[::1]:8443/a/b?q=1"),
+                java.util.List.of(new Header("X-Trace", "7")), "body".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(request.head(), StandardCharsets.ISO_8859_1)).isEqualTo(
+                "POST /a/b?q=1 HTTP/1.1\r\nHost: [::1]:8443\r\nUser-Agent: ktls-uring-java/0.1\r\nAccept: */*\r\n"
+                        + "Content-Length: 4\r\nX-Trace: 7\r\n\r\n");
+        assertThat(new String(HttpRequest.get(java.net.URI.create("https://example.test")).head(),
+                StandardCharsets.ISO_8859_1)).startsWith("GET / HTTP/1.1\r\nHost: example.test\r\n");
+        assertThatThrownBy(() -> new Header("Bad Name", "x")).hasMessage("invalid header name: \"Bad Name\"");
+        assertThatThrownBy(() -> new Header("X", "a\r\nInjected: 1")).hasMessageContaining("CR, LF or NUL");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ktlsuring.io;
+
+import dev.ktlsuring.handshake.CipherSuite;
+import dev.ktlsuring.handshake.OpenSslServer;
+import dev.ktlsuring.handshake.TestPki;
+import dev.ktlsuring.handshake.TlsOptions;
+import dev.ktlsuring.http.Http1Connection;
+import dev.ktlsuring.http.HttpRequest;
+import dev.ktlsuring.http.HttpResponse;
+import dev.ktlsuring.uring.IoUring;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * HTTP over io_uring with the kernel doing TLS, against real servers: OpenSSL's {@code s_server}
+ * (which sends TLS 1.3 NewSessionTickets right after the handshake, and ends with close_notify) for
+ * every suite, and the JDK's HTTPS server for keep-alive, chunked bodies and every method.
+ */
+@Tag("ktls")
+class KtlsHttpTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final TestPki PKI = TestPki.shared();
+
+    static TlsOptions options(CipherSuite suite) {
+        return TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust());
+    }
+
+    // tag::get-through-the-kernel[]
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void getFromOpenSslThroughTheKernel(CipherSuite suite, @TempDir Path root) throws Exception {
+        String content = "served by OpenSSL, decrypted by the kernel\n".repeat(500);
+        Files.writeString(root.resolve("page.txt"), content);
+        var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
+        try (var server = OpenSslServer.start(credential, suite, root);
+             var ring = IoUring.open(8);
+             var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+             var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+
+            HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/page.txt")));
+
+            assertThat(http.describe()).isEqualTo("kTLS TX+RX (" + suite.version() + " " + suite.cipher() + ")");
+            assertThat(response.statusLine()).isEqualTo("HTTP/1.0 200 ok");
+            assertThat(response.bodyText()).isEqualTo(content);
+            assertThat(connection.channel().closeNotifyReceived()).isTrue();
+        }
+    }
+    // end::get-through-the-kernel[]
+
+    @Test
+    void keepAliveChunkedAndEveryMethodOnOneConnection() throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_256_GCM_SHA384;
+        try (var server = new JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC));
+             var ring = IoUring.open(8);
+             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+            String base = "https://localhost:" + server.port();
+
+            for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+                byte[] body = method.equals("GET") || method.equals("DELETE") ? new byte[0]
+                        : ("body of " + method).getBytes(StandardCharsets.UTF_8);
+                HttpResponse response = http.send(HttpRequest.of(method, URI.create(base + "/echo"), body));
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.bodyText()).isEqualTo(method + " " + new String(body, StandardCharsets.UTF_8));
+                assertThat(http.reusable()).as("keep-alive after " + method).isTrue();
+            }
+
+            HttpResponse chunked = http.send(HttpRequest.get(URI.create(base + "/chunked?n=2000")));
+            assertThat(chunked.header("Transfer-Encoding")).contains("chunked");
+            assertThat(chunked.bodyText()).isEqualTo(
+                    IntStream.range(0, 2000).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining()));
+        }
+    }
+}
