@@ -87,8 +87,11 @@ public final class RecordTransport implements AutoCloseable {
         return socket;
     }
 
+    /** Releases the buffers; closing twice is harmless. */
     @Override
     public void close() {
-        arena.close();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 }

@@ -1,0 +1,109 @@
+package dev.ktlsuring.fallback;
+
+import dev.ktlsuring.handshake.CipherSuite;
+import dev.ktlsuring.handshake.OpenSslServer;
+import dev.ktlsuring.handshake.TestPki;
+import dev.ktlsuring.handshake.TlsOptions;
+import dev.ktlsuring.http.Http1Connection;
+import dev.ktlsuring.http.HttpRequest;
+import dev.ktlsuring.http.HttpResponse;
+import dev.ktlsuring.io.KtlsUnavailableException;
+import dev.ktlsuring.ktls.Fallback;
+import dev.ktlsuring.ktls.KernelTls;
+import dev.ktlsuring.ktls.KtlsEnabled;
+import dev.ktlsuring.uring.IoUring;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The fallback on this machine's kernel: every version and cipher completes a GET against OpenSSL,
+ * through the kernel where it has kTLS and through userspace (saying why) where it has not.
+ */
+class FallbackTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final TestPki PKI = TestPki.shared();
+
+    static TlsOptions options(CipherSuite suite) {
+        return TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust());
+    }
+
+    static TestPki.Credential credentialFor(CipherSuite suite) {
+        return PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
+    }
+
+    // tag::auto[]
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void autoModeCompletesAGetEitherWayAndSaysWhich(CipherSuite suite, @TempDir Path root) throws Exception {
+        String content = "the same bytes whoever does the records\n".repeat(300);
+        Files.writeString(root.resolve("page.txt"), content);
+        try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
+             var ring = IoUring.open(8);
+             var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.AUTO, TIMEOUT);
+             var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+
+            HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/page.txt")));
+
+            assertThat(response.statusLine()).isEqualTo("HTTP/1.0 200 ok");
+            assertThat(response.bodyText()).isEqualTo(content);
+            assertThat(connection.channel().closeNotifyReceived()).isTrue();
+            switch (connection.outcome()) {
+                case KtlsEnabled enabled -> {
+                    assertThat(KernelTls.ulpAvailable()).isTrue();
+                    assertThat(http.describe()).isEqualTo(enabled.describe());
+                }
+                case Fallback fallback -> {
+                    assertThat(KernelTls.ulpAvailable()).isFalse();
+                    assertThat(fallback.reason()).isEqualTo(KernelTls.NO_ULP);
+                    assertThat(http.describe()).isEqualTo("userspace TLS (fallback: " + KernelTls.NO_ULP + ")");
+                }
+                case null -> throw new AssertionError("AUTO must ask the kernel");
+            }
+        }
+    }
+    // end::auto[]
+
+    @ParameterizedTest
+    @EnumSource(value = CipherSuite.class, names = {"TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"})
+    void userspaceModeNeverAsksTheKernel(CipherSuite suite, @TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("a.txt"), "a");
+        try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
+             var ring = IoUring.open(8);
+             var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.USERSPACE, TIMEOUT);
+             var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+            assertThat(http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/a.txt"))).bodyText())
+                    .isEqualTo("a");
+            assertThat(connection.outcome()).isNull();
+            assertThat(http.describe()).isEqualTo("userspace TLS (requested)");
+        }
+    }
+
+    @Test
+    void ktlsModeFailsWithTheKernelsReasonWhenItDeclines(@TempDir Path root) throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
+             var ring = IoUring.open(8)) {
+            if (KernelTls.ulpAvailable()) {
+                try (var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT)) {
+                    assertThat(connection.kernelTls()).isTrue();
+                }
+            } else {
+                assertThatThrownBy(() -> SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT))
+                        .isInstanceOf(KtlsUnavailableException.class)
+                        .hasMessage("kTLS unavailable: " + KernelTls.NO_ULP);
+            }
+        }
+    }
+}
