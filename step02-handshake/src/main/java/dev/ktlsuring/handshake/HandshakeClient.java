@@ -49,7 +49,10 @@ final class HandshakeClient extends DefaultTlsClient {
     @Override
     protected ProtocolVersion[] getSupportedVersions() {
         // Newest first: the order of supported_versions is the client's preference (RFC 8446 §4.2.1).
+        // Only versions with at least one offered suite: a server that picks TLS 1.3 because we listed
+        // it, then finds none of our suites, fails the handshake instead of choosing TLS 1.2.
         return options.versions().stream()
+                .filter(v -> options.offeredSuites().stream().anyMatch(s -> s.version() == v))
                 .sorted((a, b) -> b.compareTo(a))
                 .map(TlsVersion::protocolVersion)
                 .toArray(ProtocolVersion[]::new);

@@ -39,15 +39,15 @@ public final class JdkTlsServer implements AutoCloseable {
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
     /**
-     * Starts a server presenting {@code credential}, offering only {@code protocol} (e.g. {@code "TLSv1.3"})
-     * and {@code suite}, and ALPN {@code http/1.1}.
+     * Starts a server presenting {@code credential}, offering only {@code protocol} (e.g. {@code "TLSv1.3"},
+     * or a comma-separated list) and {@code suite} (one or a comma-separated list), and ALPN {@code http/1.1}.
      */
     public JdkTlsServer(TestPki.Credential credential, String protocol, String suite, Handler handler) throws IOException {
         server = (SSLServerSocket) credential.serverContext().getServerSocketFactory()
                 .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         SSLParameters params = server.getSSLParameters();
-        params.setProtocols(new String[]{protocol});
-        params.setCipherSuites(new String[]{suite});
+        params.setProtocols(protocol.split(","));
+        params.setCipherSuites(suite.split(","));
         params.setApplicationProtocols(new String[]{"http/1.1"});
         server.setSSLParameters(params);
         acceptor = Thread.ofPlatform().daemon().name("jdk-tls-server").start(() -> {

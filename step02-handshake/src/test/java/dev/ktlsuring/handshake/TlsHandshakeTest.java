@@ -92,6 +92,22 @@ class TlsHandshakeTest {
     }
 
     @Test
+    void offeringOnlyATls12SuiteNegotiatesTls12WithAServerThatPrefersTls13() throws Exception {
+        // The client must not list TLS 1.3 in supported_versions when it offers no TLS 1.3 suite: the
+        // JDK server would pick 1.3 and then fail for want of a common suite.
+        CipherSuite suite = CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+        try (var server = new JdkTlsServer(PKI.leaf(KeyType.EC), "TLSv1.3,TLSv1.2",
+                "TLS_AES_128_GCM_SHA256," + suite.name(), JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var session = TlsHandshake.perform(socket, "localhost",
+                     TlsOptions.defaults().withTrust(PKI.trust()).onlySuites(List.of(suite)), TIMEOUT)) {
+            assertThat(session.version()).isEqualTo(TlsVersion.TLS_1_2);
+            assertThat(session.cipherSuite()).isEqualTo(suite);
+        }
+    }
+
+    @Test
     void restrictingTheSuiteIsHonoured() throws Exception {
         try (var server = new JdkTlsServer(PKI.leaf(KeyType.EC), "TLSv1.3", "TLS_AES_256_GCM_SHA384", JdkTlsServer.ECHO);
              var ring = IoUring.open(8);

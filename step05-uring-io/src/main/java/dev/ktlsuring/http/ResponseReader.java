@@ -2,8 +2,10 @@ package dev.ktlsuring.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads HTTP/1.1 responses (RFC 9112) from a {@link ByteSource}, strictly: a response is returned only
@@ -31,12 +33,25 @@ public final class ResponseReader {
      * Reads the next final response to a request with {@code method}, skipping interim 1xx responses.
      */
     public HttpResponse read(String method) throws IOException {
+        return read(method, head -> null);
+    }
+
+    /**
+     * Like {@link #read(String)}, but once the header section is in, asks {@code sinkFor} where the
+     * body goes: a stream (no size limit; the returned response's body is then empty), or
+     * {@code null} to keep it in memory.
+     */
+    public HttpResponse read(String method, Function<HttpResponse, OutputStream> sinkFor) throws IOException {
         while (true) {
             Head head = readHead();
             if (head.status >= 100 && head.status < 200 && head.status != 101) {
                 continue;                                      // 100 Continue, 103 Early Hints
             }
-            byte[] body = readBody(method, head);
+            OutputStream sink = sinkFor.apply(new HttpResponse(head.version, head.status, head.reason, head.headers,
+                    new byte[0]));
+            Body out = sink == null ? new Body(new ByteArrayOutputStream(), maxBody) : new Body(sink, Long.MAX_VALUE);
+            readBody(method, head, out);
+            byte[] body = sink == null ? ((ByteArrayOutputStream) out.sink).toByteArray() : new byte[0];
             reusable = reusable && head.version.equals("HTTP/1.1")
                     && head.values("Connection").stream().noneMatch(v -> v.equalsIgnoreCase("close"));
             return new HttpResponse(head.version, head.status, head.reason, head.headers, body);
@@ -56,10 +71,10 @@ public final class ResponseReader {
 
     // tag::body-framing[]
     /** The body's length is decided in this order (RFC 9112 §6.3). */
-    private byte[] readBody(String method, Head head) throws IOException {
+    private void readBody(String method, Head head, Body body) throws IOException {
         reusable = true;
         if (method.equalsIgnoreCase("HEAD") || head.status == 204 || head.status == 304) {
-            return new byte[0];
+            return;
         }
         List<String> transferEncoding = head.values("Transfer-Encoding");
         if (!transferEncoding.isEmpty()) {
@@ -67,24 +82,26 @@ public final class ResponseReader {
             String[] codings = last.split(",");
             if (!codings[codings.length - 1].trim().equalsIgnoreCase("chunked")) {
                 reusable = false;
-                return readUntilClose();
+                readUntilClose(body);
+                return;
             }
             if (!head.values("Content-Length").isEmpty()) {
                 reusable = false;                              // §6.3 item 3: smuggling risk, don't reuse
             }
-            return readChunked();
+            readChunked(body);
+            return;
         }
         List<String> lengths = head.values("Content-Length");
         if (!lengths.isEmpty()) {
-            long length = contentLength(lengths);
-            return readExactly(length);
+            readExactly(contentLength(lengths, body.limit), body);
+            return;
         }
         reusable = false;
-        return readUntilClose();
+        readUntilClose(body);
     }
     // end::body-framing[]
 
-    private long contentLength(List<String> values) throws HttpProtocolException {
+    private long contentLength(List<String> values, long maxBody) throws HttpProtocolException {
         long length = -1;
         for (String value : values) {
             for (String part : value.split(",")) {
@@ -105,8 +122,7 @@ public final class ResponseReader {
         return length;
     }
 
-    private byte[] readExactly(long length) throws IOException {
-        var body = new ByteArrayOutputStream((int) Math.min(length, 1 << 20));
+    private void readExactly(long length, Body body) throws IOException {
         long remaining = length;
         while (remaining > 0) {
             if (position == limit && !fill()) {
@@ -118,29 +134,22 @@ public final class ResponseReader {
             position += n;
             remaining -= n;
         }
-        return body.toByteArray();
     }
 
-    private byte[] readUntilClose() throws IOException {
-        var body = new ByteArrayOutputStream();
+    private void readUntilClose(Body body) throws IOException {
         while (position < limit || fill()) {
-            if (body.size() + (long) (limit - position) > maxBody) {
-                throw new HttpProtocolException("response body exceeds the limit of " + maxBody + " bytes");
-            }
             body.write(buffer, position, limit - position);
             position = limit;
         }
         if (!source.endIsAuthentic()) {
             throw new TruncatedResponseException("response body ends with the connection, but the connection closed "
-                    + "without TLS close_notify after " + body.size() + " bytes: it may be truncated");
+                    + "without TLS close_notify after " + body.size + " bytes: it may be truncated");
         }
-        return body.toByteArray();
     }
 
     // tag::chunked[]
     /** chunked transfer coding (RFC 9112 §7.1): hex size [; extensions] CRLF data CRLF … 0 CRLF trailers CRLF. */
-    private byte[] readChunked() throws IOException {
-        var body = new ByteArrayOutputStream();
+    private void readChunked(Body body) throws IOException {
         while (true) {
             String line = readLine("chunk size");
             int semicolon = line.indexOf(';');
@@ -153,15 +162,12 @@ public final class ResponseReader {
                 while (!readLine("trailer").isEmpty()) {
                     // trailer fields are not used
                 }
-                return body.toByteArray();
-            }
-            if (body.size() + size > maxBody) {
-                throw new HttpProtocolException("response body exceeds the limit of " + maxBody + " bytes");
+                return;
             }
             for (long remaining = size; remaining > 0; ) {
                 if (position == limit && !fill()) {
                     throw new TruncatedResponseException("response truncated inside a chunk: the connection closed "
-                            + "after " + body.size() + " body bytes, before the last chunk");
+                            + "after " + body.size + " body bytes, before the last chunk");
                 }
                 int n = (int) Math.min(remaining, limit - position);
                 body.write(buffer, position, n);
@@ -253,6 +259,26 @@ public final class ResponseReader {
     private static String abbreviate(String s) {
         String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
         return printable.length() <= 60 ? printable : printable.substring(0, 57) + "...";
+    }
+
+    /** Where body bytes go, counting them against a limit. */
+    private static final class Body {
+        final OutputStream sink;
+        final long limit;
+        long size;
+
+        Body(OutputStream sink, long limit) {
+            this.sink = sink;
+            this.limit = limit;
+        }
+
+        void write(byte[] bytes, int offset, int length) throws IOException {
+            if (size + length > limit) {
+                throw new HttpProtocolException("response body exceeds the limit of " + limit + " bytes");
+            }
+            sink.write(bytes, offset, length);
+            size += length;
+        }
     }
 
     private record Head(String version, int status, String reason, List<Header> headers) {

@@ -219,9 +219,7 @@ public final class KtlsChannel implements TlsChannel {
 
     // tag::close[]
     /**
-     * Sends close_notify (RFC 8446 §6.1) as a record of type alert: under kTLS TX a {@code sendmsg} with
-     * a {@code SOL_TLS}/{@code TLS_SET_RECORD_TYPE} control message makes the kernel seal the payload as
-     * that record type. Best effort: a peer that has already gone is not an error here.
+     * Sends close_notify (RFC 8446 §6.1), best effort: a peer that has already gone is not an error here.
      */
     @Override
     public void close() {
@@ -230,30 +228,37 @@ public final class KtlsChannel implements TlsChannel {
         }
         closed = true;
         try {
-            MemorySegment alert = arena.allocate(2);
-            alert.set(JAVA_BYTE, 0, (byte) 1);   // warning
-            alert.set(JAVA_BYTE, 1, (byte) 0);   // close_notify
-            iovec.iov_base(iov, alert);
-            iovec.iov_len(iov, 2);
-            control.fill((byte) 0);
-            long cmsgLength = cmsghdr.layout().byteSize() + 1;
-            cmsghdr.cmsg_len(control, cmsgLength);
-            cmsghdr.cmsg_level(control, tls_h.SOL_TLS());
-            cmsghdr.cmsg_type(control, tls_h.TLS_SET_RECORD_TYPE());
-            control.set(JAVA_BYTE, cmsghdr.layout().byteSize(), (byte) RecordType.ALERT.code());
-            message.fill((byte) 0);
-            msghdr.msg_iov(message, iov);
-            msghdr.msg_iovlen(message, 1);
-            msghdr.msg_control(message, control);
-            msghdr.msg_controllen(message, (cmsgLength + 7) & ~7L);
-            int fd = socket.fd();
-            socket.ring().submitAndWait(entry -> entry.sendmsg(fd, message, socket_h.MSG_NOSIGNAL()),
-                    Duration.ofSeconds(1));
+            sendRecord(RecordType.ALERT, new byte[] {1, 0}, Duration.ofSeconds(1));   // warning, close_notify
         } catch (IOException | RuntimeException ignored) {
             // The peer may be gone already; closing must not fail because of it.
         } finally {
             arena.close();
         }
+    }
+
+    /**
+     * Sends {@code content} as one record of {@code type}: under kTLS TX a {@code sendmsg} with a
+     * {@code SOL_TLS}/{@code TLS_SET_RECORD_TYPE} control message makes the kernel seal the payload as
+     * that record type instead of application data.
+     */
+    public void sendRecord(RecordType type, byte[] content, Duration timeout) throws IOException {
+        MemorySegment payload = arena.allocate(Math.max(1, content.length));
+        MemorySegment.copy(content, 0, payload, JAVA_BYTE, 0, content.length);
+        iovec.iov_base(iov, payload);
+        iovec.iov_len(iov, content.length);
+        control.fill((byte) 0);
+        long cmsgLength = cmsghdr.layout().byteSize() + 1;
+        cmsghdr.cmsg_len(control, cmsgLength);
+        cmsghdr.cmsg_level(control, tls_h.SOL_TLS());
+        cmsghdr.cmsg_type(control, tls_h.TLS_SET_RECORD_TYPE());
+        control.set(JAVA_BYTE, cmsghdr.layout().byteSize(), (byte) type.code());
+        message.fill((byte) 0);
+        msghdr.msg_iov(message, iov);
+        msghdr.msg_iovlen(message, 1);
+        msghdr.msg_control(message, control);
+        msghdr.msg_controllen(message, (cmsgLength + 7) & ~7L);   // CMSG_SPACE(1)
+        int fd = socket.fd();
+        socket.ring().call(entry -> entry.sendmsg(fd, message, socket_h.MSG_NOSIGNAL()), timeout, "sendmsg", peer());
     }
     // end::close[]
 

@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 /**
  * The JDK's own HTTPS server on 127.0.0.1 (keep-alive, chunked responses): {@code /echo} answers
  * with the method and the request body under Content-Length; {@code /chunked?n=N} sends N lines in a
- * chunked body.
+ * chunked body; {@code /bytes?n=N} sends {@link #pattern(int) N pattern bytes}.
  */
 public final class JdkHttpsServer implements AutoCloseable {
 
@@ -48,8 +48,24 @@ public final class JdkHttpsServer implements AutoCloseable {
                 }
             }
         });
+        server.createContext("/bytes", exchange -> {
+            byte[] body = pattern(Integer.parseInt(exchange.getRequestURI().getQuery().substring(2)));
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.setExecutor(executor);
         server.start();
+    }
+
+    /** {@code n} bytes of a fixed, non-repeating-looking pattern, as served by {@code /bytes?n=N}. */
+    public static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + (i >>> 8) * 7);
+        }
+        return b;
     }
 
     public int port() {

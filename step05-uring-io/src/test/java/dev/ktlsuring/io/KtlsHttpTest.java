@@ -1,6 +1,7 @@
 package dev.ktlsuring.io;
 
 import dev.ktlsuring.handshake.CipherSuite;
+import dev.ktlsuring.handshake.JdkTlsServer;
 import dev.ktlsuring.handshake.OpenSslServer;
 import dev.ktlsuring.handshake.TestPki;
 import dev.ktlsuring.handshake.TlsOptions;
@@ -14,7 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import javax.net.ssl.SSLException;
+import java.lang.foreign.Arena;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +29,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * HTTP over io_uring with the kernel doing TLS, against real servers: OpenSSL's {@code s_server}
@@ -56,11 +62,52 @@ class KtlsHttpTest {
 
             assertThat(http.describe()).isEqualTo("kTLS TX+RX (" + suite.version() + " " + suite.cipher() + ")");
             assertThat(response.statusLine()).isEqualTo("HTTP/1.0 200 ok");
-            assertThat(response.bodyText()).isEqualTo(content);
+            assertThat(sha256(response.body())).isEqualTo(sha256(Files.readAllBytes(root.resolve("page.txt"))));
             assertThat(connection.channel().closeNotifyReceived()).isTrue();
         }
     }
     // end::get-through-the-kernel[]
+
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void getFromTheJdkServerThroughTheKernel(CipherSuite suite) throws Exception {
+        var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
+        try (var server = new JdkHttpsServer(credential);
+             var ring = IoUring.open(8);
+             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+
+            HttpResponse response = http.send(HttpRequest.get(URI.create("https://localhost:" + server.port()
+                    + "/bytes?n=300000")));
+
+            assertThat(http.describe()).isEqualTo("kTLS TX+RX (" + suite.version() + " " + suite.cipher() + ")");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(sha256(response.body())).isEqualTo(sha256(JdkHttpsServer.pattern(300_000)));
+        }
+    }
+
+    // tag::fatal-alert[]
+    @Test
+    void aFatalAlertFromThePeerIsReportedByName() throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", suite.name(), JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             Arena arena = Arena.ofConfined()) {
+            // A handshake message of a type no client may send after the handshake: the JDK answers
+            // with a fatal alert, which must surface as an error naming it, not as data or EOF.
+            connection.channel().sendRecord(RecordType.HANDSHAKE, new byte[] {(byte) 0xfe, 0, 0, 0}, TIMEOUT);
+
+            assertThatThrownBy(() -> connection.channel().read(arena.allocate(1024), TIMEOUT))
+                    .isInstanceOf(SSLException.class)
+                    .hasMessageMatching("received fatal alert: [a-z_]+\\(\\d+\\) from \\S+");
+        }
+    }
+    // end::fatal-alert[]
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
 
     @Test
     void keepAliveChunkedAndEveryMethodOnOneConnection() throws Exception {

@@ -1,0 +1,216 @@
+package dev.ktlsuring.cli;
+
+import dev.ktlsuring.client.ClientOptions;
+import dev.ktlsuring.client.HttpsClient;
+import dev.ktlsuring.client.Request;
+import dev.ktlsuring.client.RequestBody;
+import dev.ktlsuring.handshake.TlsOptions;
+import dev.ktlsuring.handshake.Trust;
+import dev.ktlsuring.http.HttpResponse;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * {@code ktls-https}: a curl-like command on the whole pipeline, and the embedded demo.
+ * Exit status 0 when an exchange completed (whatever its HTTP status); otherwise one line on standard
+ * error and a non-zero status ({@link ExitStatus}).
+ */
+public final class Main {
+
+    private final PrintStream out, err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        var stdout = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        int status = new Main(stdout, System.err).run(args);
+        stdout.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line; returns the exit status. */
+    int run(String... args) {
+        CommandLine command;
+        try {
+            command = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            err.println("ktls-https: " + e.getMessage());
+            return ExitStatus.USAGE.code;
+        }
+        if (command.help()) {
+            out.print(CommandLine.USAGE);
+            return ExitStatus.OK.code;
+        }
+        try {
+            return command.demo() ? demo(command) : request(command);
+        } catch (IOException | UncheckedIOException | GeneralSecurityException | IllegalArgumentException e) {
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("ktls-https: " + message(cause));
+            return ExitStatus.of(cause).code;
+        } catch (RuntimeException e) {
+            err.println("ktls-https: internal error: " + e);
+            return ExitStatus.FAILURE.code;
+        }
+    }
+
+    // tag::request[]
+    private int request(CommandLine command) throws IOException {
+        ClientOptions options = options(command, Trust.system());
+        Request request = new Request(command.method(), command.url(), command.headers(), body(command.data()));
+        try (var client = HttpsClient.create(options);
+             OutputStream target = command.output() == null ? out : Files.newOutputStream(command.output())) {
+            OutputStream sink = command.output() != null && System.console() != null && System.console().isTerminal()
+                    ? new ProgressMeter(target, err) : target;
+            HttpResponse response = client.send(request, head -> {
+                if (command.includeHeaders()) {
+                    printHead(head, new PrintStream(sink, true, StandardCharsets.ISO_8859_1));
+                }
+                return sink;
+            });
+            sink.flush();
+            if (sink instanceof ProgressMeter meter) {
+                meter.finish();
+            }
+            return ExitStatus.OK.code;
+        }
+    }
+    // end::request[]
+
+    // tag::demo[]
+    private int demo(CommandLine command) throws IOException, GeneralSecurityException {
+        try (var server = new DemoServer()) {
+            out.println("ktls-uring-java demo: HTTPS server on 127.0.0.1:" + server.port()
+                    + " with a throwaway certificate");
+            Consumer<String> pipeline = line -> {
+                if (!line.startsWith("> ") && !line.startsWith("< ") || command.verbose()) {
+                    out.println(line);
+                }
+            };
+            ClientOptions options = options(command, Trust.anchors(List.of(server.certificate()))).withTrace(pipeline);
+            URI uri = URI.create("https://127.0.0.1:" + server.port() + "/demo");
+            try (var client = HttpsClient.create(options)) {
+                for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+                    byte[] body = method.equals("GET") || method.equals("DELETE") ? new byte[0]
+                            : ("{\"hello\":\"" + method.toLowerCase(Locale.ROOT) + "\"}").getBytes(StandardCharsets.UTF_8);
+                    HttpResponse response = client.send(Request.of(method, uri, body));
+                    out.println();
+                    out.println("--- " + method + " " + uri + (body.length > 0 ? " (" + body.length + "-byte body)" : ""));
+                    printHead(response, out);
+                    out.print(response.bodyText());
+                }
+            }
+        }
+        return ExitStatus.OK.code;
+    }
+    // end::demo[]
+
+    private ClientOptions options(CommandLine command, Trust defaultTrust) throws IOException {
+        TlsOptions tls = TlsOptions.defaults();
+        if (command.version() != null) {
+            tls = tls.onlyVersion(command.version());
+        }
+        if (command.ciphers() != null) {
+            tls = tls.onlySuites(command.ciphers());
+        }
+        Trust trust = defaultTrust;
+        if (command.caCert() != null) {
+            try {
+                trust = Trust.pemFile(command.caCert());
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(command.caCert().toString(), null, "--cacert: no such file");
+            }
+        }
+        if (command.insecure()) {
+            err.println("ktls-https: warning: -k: the server's certificate and name are NOT verified");
+            trust = Trust.insecure();
+        }
+        Consumer<String> trace = command.verbose() ? line -> err.println("* " + line) : line -> { };
+        return ClientOptions.defaults().withTls(tls.withTrust(trust)).withMode(command.mode())
+                .withTimeouts(command.connectTimeout(), command.maxTime()).withTrace(trace);
+    }
+
+    private static RequestBody body(String data) throws IOException {
+        if (data == null) {
+            return RequestBody.EMPTY;
+        }
+        if (data.equals("@-")) {
+            return RequestBody.of(System.in);
+        }
+        if (data.startsWith("@")) {
+            var path = java.nio.file.Path.of(data.substring(1));
+            if (!Files.isReadable(path)) {
+                throw new NoSuchFileException(path.toString(), null, "-d: cannot read file");
+            }
+            return RequestBody.of(path);
+        }
+        return RequestBody.of(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void printHead(HttpResponse response, PrintStream to) {
+        to.print(response.statusLine() + "\r\n");
+        response.headers().forEach(h -> to.print(h + "\r\n"));
+        to.print("\r\n");
+        to.flush();
+    }
+
+    /** One line: the exception's own message, which names the operation and the peer. */
+    static String message(Throwable e) {
+        if (e instanceof NoSuchFileException f) {
+            return (f.getReason() == null ? "no such file" : f.getReason()) + ": " + f.getFile();
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "could not resolve host: " + e.getMessage();
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /** Counts bytes to a file and shows progress on a terminal's standard error. */
+    private static final class ProgressMeter extends FilterOutputStream {
+        private final PrintStream err;
+        private final long start = System.nanoTime();
+        private long bytes, lastShown;
+
+        ProgressMeter(OutputStream target, PrintStream err) {
+            super(target);
+            this.err = err;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            bytes += len;
+            long now = System.nanoTime();
+            if (now - lastShown > 200_000_000L) {
+                lastShown = now;
+                show(now);
+            }
+        }
+
+        void finish() {
+            show(System.nanoTime());
+            err.println();
+        }
+
+        private void show(long now) {
+            double seconds = Math.max(1e-9, (now - start) / 1e9);
+            err.printf("\r%10.1f MiB  %8.1f MiB/s", bytes / 1048576.0, bytes / 1048576.0 / seconds);
+        }
+    }
+}
