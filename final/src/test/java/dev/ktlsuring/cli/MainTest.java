@@ -1,0 +1,184 @@
+package dev.ktlsuring.cli;
+
+import dev.ktlsuring.handshake.JdkTlsServer;
+import dev.ktlsuring.handshake.TestPki;
+import dev.ktlsuring.ktls.KernelTls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command line as a user meets it: exit status, standard output and one line on standard error,
+ * for success and for each kind of failure.
+ */
+class MainTest {
+
+    static final TestPki PKI = TestPki.shared();
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A JDK TLS server whose connections get {@code response} verbatim, then are closed. */
+    static JdkTlsServer rawServer(String response) throws IOException {
+        return new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", "TLS_AES_128_GCM_SHA256", socket -> {
+            socket.getInputStream().read(new byte[4096]);
+            OutputStream out = socket.getOutputStream();
+            out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        });
+    }
+
+    static Path caFile(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("ca.pem"), TestPki.pem("CERTIFICATE", PKI.caCertificate().getEncoded()));
+    }
+
+    // tag::demo-output[]
+    @Test
+    void demoRunsEveryMethodAndSaysWhichTlsPathItUses() {
+        Run r = run();
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).containsPattern("Connecting to 127\\.0\\.0\\.1:\\d+ via io_uring")
+                .contains("TLS handshake done: TLSv1.3")
+                .contains(KernelTls.ulpAvailable() ? "Using kTLS (kernel TLS) + io_uring"
+                        : "Using userspace TLS (fallback: " + KernelTls.NO_ULP + ") + io_uring");
+        for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+            assertThat(r.out()).containsPattern("--- " + method + " https://127\\.0\\.0\\.1:\\d+/demo")
+                    .contains("{\"method\":\"" + method + "\"");
+        }
+        assertThat(r.out()).contains("{\"method\":\"PATCH\",\"received\":17,\"body\":\"{\\\"hello\\\":\\\"patch\\\"}\"}");
+    }
+    // end::demo-output[]
+
+    @Test
+    void requestWithHeadersBodyFromFileAndOutputToFile(@TempDir Path dir) throws Exception {
+        Path upload = Files.writeString(dir.resolve("up.txt"), "uploaded from a file");
+        Path output = dir.resolve("out.txt");
+        try (var server = new dev.ktlsuring.io.JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC))) {
+            Run r = run("-X", "PUT", "-H", "X-Test: 1", "-d", "@" + upload, "-o", output.toString(), "-i",
+                    "--cacert", caFile(dir).toString(), "https://localhost:" + server.port() + "/echo");
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(Files.readString(output)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nPUT uploaded from a file");
+        }
+    }
+
+    @Test
+    void bodyFromStandardInputIsStreamed(@TempDir Path dir) throws Exception {
+        var stdin = System.in;
+        try (var server = new dev.ktlsuring.io.JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC))) {
+            System.setIn(new java.io.ByteArrayInputStream("from stdin".getBytes(StandardCharsets.UTF_8)));
+            Run r = run("-d", "@-", "--cacert", caFile(dir).toString(), "https://localhost:" + server.port() + "/echo");
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("POST from stdin");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void failuresGiveOneLineAndTheirOwnExitStatus(@TempDir Path dir) throws Exception {
+        int closedPort;
+        try (var s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        assertThat(run("https://127.0.0.1:" + closedPort + "/")).isEqualTo(
+                new Run(7, "", "ktls-https: connect: ECONNREFUSED (127.0.0.1:" + closedPort + ")\n"));
+        assertThat(run("ftp://example.test/")).isEqualTo(
+                new Run(2, "", "ktls-https: unsupported URL 'ftp://example.test/': only https:// URLs\n"));
+        assertThat(run("https://exa mple/")).extracting(Run::status).isEqualTo(2);
+        assertThat(run("--max-time", "soon", "https://x.test/")).isEqualTo(
+                new Run(2, "", "ktls-https: --max-time needs a positive number of seconds, not 'soon'\n"));
+        assertThat(run("--cipher", "rc4", "https://x.test/").err())
+                .startsWith("ktls-https: unknown cipher 'rc4'");
+        Run unresolved = run("https://no-such-host.invalid/");
+        assertThat(unresolved.status()).isEqualTo(6);
+        assertThat(unresolved.err()).startsWith("ktls-https: could not resolve host: no-such-host.invalid");
+        assertThat(run("-d", "@" + dir.resolve("missing"), "https://x.test/")).isEqualTo(
+                new Run(26, "", "ktls-https: -d: cannot read file: " + dir.resolve("missing") + "\n"));
+    }
+
+    @Test
+    void certificateProblemsAreRejectedUnlessInsecure(@TempDir Path dir) throws Exception {
+        try (var server = new dev.ktlsuring.io.JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC))) {
+            String url = "https://localhost:" + server.port() + "/echo";
+            Run untrusted = run(url);
+            assertThat(untrusted.status()).isEqualTo(60);
+            assertThat(untrusted.err()).startsWith("ktls-https: ").contains("untrusted").doesNotContain("\tat ");
+            assertThat(untrusted.err().lines()).hasSize(1);
+
+            Run insecure = run("-k", url);
+            assertThat(insecure.status()).isZero();
+            assertThat(insecure.err()).isEqualTo("ktls-https: warning: -k: the server's certificate and name are NOT verified\n");
+            assertThat(insecure.out()).isEqualTo("GET ");
+
+            Run wrongName = run("--cacert", caFile(dir).toString(), "https://127.0.0.2:" + server.port() + "/echo");
+            assertThat(wrongName.status()).isIn(7, 60);
+        }
+    }
+
+    @Test
+    void truncatedAndMalformedResponsesAreErrorsNotOutput() throws Exception {
+        Path ca = caFile(Files.createTempDirectory("ca"));
+        try (var server = rawServer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")) {
+            Run r = run("--cacert", ca.toString(), "https://localhost:" + server.port() + "/");
+            assertThat(r.status()).isEqualTo(18);
+            assertThat(r.err()).isEqualTo("ktls-https: response truncated: got 9 of 100 body bytes (Content-Length) "
+                    + "before the connection closed\n");
+        }
+        try (var server = rawServer("HTTP/1.1 200 OK\r\nBroken header\r\n\r\n")) {
+            Run r = run("--cacert", ca.toString(), "https://localhost:" + server.port() + "/");
+            assertThat(r.status()).isEqualTo(8);
+            assertThat(r.err()).isEqualTo("ktls-https: malformed header field (no name or colon): \"Broken header\"\n");
+        }
+    }
+
+    @Test
+    void aStalledServerTimesOut() throws Exception {
+        Path ca = caFile(Files.createTempDirectory("ca"));
+        try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", "TLS_AES_128_GCM_SHA256", socket -> {
+            socket.getInputStream().read(new byte[4096]);
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            long start = System.nanoTime();
+            Run r = run("--max-time", "1.5", "--cacert", ca.toString(), "https://localhost:" + server.port() + "/");
+            assertThat(r.status()).isEqualTo(28);
+            assertThat(r.err()).startsWith("ktls-https: ").contains("timed out");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(8_000);
+        }
+    }
+
+    @Test
+    void ktlsModeFailsClearlyWhereTheKernelCannot(@TempDir Path dir) throws Exception {
+        try (var server = new dev.ktlsuring.io.JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC))) {
+            Run r = run("--tls-mode", "ktls", "--cacert", caFile(dir).toString(), "https://localhost:" + server.port() + "/echo");
+            if (KernelTls.ulpAvailable()) {
+                assertThat(r.status()).isZero();
+            } else {
+                assertThat(r).isEqualTo(new Run(4, "", "ktls-https: kTLS unavailable: " + KernelTls.NO_ULP + "\n"));
+            }
+        }
+    }
+}

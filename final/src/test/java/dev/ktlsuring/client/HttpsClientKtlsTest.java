@@ -1,0 +1,23 @@
+package dev.ktlsuring.client;
+
+import dev.ktlsuring.fallback.TlsMode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/** The library's nginx cases with kTLS required: the kernel does every record (run by {@code .ci/ktls-suite}). */
+@Tag("ktls")
+class HttpsClientKtlsTest extends HttpsClientTest {
+
+    @Test
+    void fiveMethodsAgainstNginxWithKtls(@TempDir Path tmp) throws Exception {
+        fiveMethodsAgainstNginx(TlsMode.KTLS, tmp);
+    }
+
+    @Test
+    void largeDownloadWithKtls() throws Exception {
+        largeDownloadStreamsExactly(TlsMode.KTLS);
+    }
+}

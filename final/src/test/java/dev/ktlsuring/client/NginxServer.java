@@ -1,0 +1,104 @@
+package dev.ktlsuring.client;
+
+import dev.ktlsuring.handshake.TestPki;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * nginx (Debian's package, OpenSSL underneath) on 127.0.0.1, started by the test in the foreground
+ * with its own prefix directory: static files from {@code root}, and {@code /echo}, which answers any
+ * method with the method and the request's Content-Length, so that uploads are seen to arrive.
+ */
+public final class NginxServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path prefix;
+
+    private NginxServer(Process process, int port, Path prefix) {
+        this.process = process;
+        this.port = port;
+        this.prefix = prefix;
+    }
+
+    /** Starts nginx presenting {@code credential}, TLS 1.2 and 1.3, serving {@code root}. */
+    public static NginxServer start(TestPki.Credential credential, Path root) throws IOException, InterruptedException {
+        Path prefix = Files.createTempDirectory("nginx");
+        Path[] pem = credential.writePem(prefix);
+        for (int attempt = 0; ; attempt++) {
+            int port;
+            try (var probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            }
+            Files.writeString(prefix.resolve("nginx.conf"), """
+                    daemon off;
+                    master_process off;
+                    worker_processes 1;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/error.log warn;
+                    events { worker_connections 256; }
+                    http {
+                        access_log off;
+                        client_body_temp_path %1$s/body;
+                        proxy_temp_path %1$s/proxy;
+                        fastcgi_temp_path %1$s/fastcgi;
+                        uwsgi_temp_path %1$s/uwsgi;
+                        scgi_temp_path %1$s/scgi;
+                        default_type application/octet-stream;
+                        server {
+                            listen 127.0.0.1:%2$d ssl;
+                            ssl_certificate %3$s;
+                            ssl_certificate_key %4$s;
+                            ssl_protocols TLSv1.2 TLSv1.3;
+                            ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+                            keepalive_requests 100000;
+                            client_max_body_size 64m;
+                            location / { root %5$s; }
+                            location /echo { return 200 "$request_method $content_length\\n"; }
+                        }
+                    }
+                    """.formatted(prefix, port, pem[0], pem[1], root));
+            Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+            while (Instant.now().isBefore(deadline) && process.isAlive()) {
+                try (var s = new Socket("127.0.0.1", port)) {
+                    return new NginxServer(process, port, prefix);
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            process.destroyForcibly();
+            String log = Files.exists(prefix.resolve("error.log")) ? Files.readString(prefix.resolve("error.log")) : "";
+            if (attempt < 3 && log.contains("Address already in use")) {
+                continue;
+            }
+            throw new IOException("nginx did not start: " + log + Files.readString(prefix.resolve("stdout.log")));
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** What nginx logged. */
+    public String errorLog() throws IOException {
+        Path log = prefix.resolve("error.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
