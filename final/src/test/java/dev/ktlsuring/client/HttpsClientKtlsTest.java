@@ -1,6 +1,8 @@
 package dev.ktlsuring.client;
 
 import dev.ktlsuring.fallback.TlsMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,15 +11,25 @@ import java.nio.file.Path;
 
 /** The library's nginx cases with kTLS required: the kernel does every record (run by {@code .ci/ktls-suite}). */
 @Tag("ktls")
-class HttpsClientKtlsTest extends HttpsClientTest {
+class HttpsClientKtlsTest {
+
+    @BeforeAll
+    static void startNginx(@TempDir Path dir) throws Exception {
+        HttpsClientTest.startNginx(dir);
+    }
+
+    @AfterAll
+    static void stopNginx() throws Exception {
+        HttpsClientTest.stopNginx();
+    }
 
     @Test
     void fiveMethodsAgainstNginxWithKtls(@TempDir Path tmp) throws Exception {
-        fiveMethodsAgainstNginx(TlsMode.KTLS, tmp);
+        HttpsClientTest.fiveMethodsAgainstNginx(TlsMode.KTLS, tmp);
     }
 
     @Test
     void largeDownloadWithKtls() throws Exception {
-        largeDownloadStreamsExactly(TlsMode.KTLS);
+        HttpsClientTest.largeDownloadStreamsExactly(TlsMode.KTLS);
     }
 }
