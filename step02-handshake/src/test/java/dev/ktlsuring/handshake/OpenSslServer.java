@@ -38,14 +38,22 @@ public final class OpenSslServer implements AutoCloseable {
      * Starts {@code openssl s_server} presenting {@code credential}, limited to {@code version} and
      * {@code suite}, serving the files under {@code root}.
      *
-     * @param extraArgs further s_server options, e.g. {@code -keyupdate} is not one, but {@code -no_ticket} is
+     * @param extraArgs further s_server options, e.g. {@code -no_ticket}
      */
     public static OpenSslServer start(TestPki.Credential credential, CipherSuite suite, Path root, String... extraArgs)
             throws IOException {
+        return launch(credential, suite, root, true, extraArgs);
+    }
+
+    private static OpenSslServer launch(TestPki.Credential credential, CipherSuite suite, Path root, boolean www,
+                                        String... extraArgs) throws IOException {
         Path dir = Files.createTempDirectory("s_server");
         Path[] pem = credential.writePem(dir);
         List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
-                "-cert", pem[0].toString(), "-key", pem[1].toString(), "-WWW", "-alpn", "http/1.1"));
+                "-cert", pem[0].toString(), "-key", pem[1].toString(), "-alpn", "http/1.1"));
+        if (www) {
+            command.add("-WWW");
+        }
         if (suite.version() == TlsVersion.TLS_1_3) {
             command.addAll(List.of("-tls1_3", "-ciphersuites", suite.name()));
         } else {
@@ -64,6 +72,33 @@ public final class OpenSslServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             process.destroyForcibly();
             throw new IOException("openssl s_server did not start: " + String.join(" ", command) + "\n" + server.log());
+        }
+    }
+
+    /**
+     * Starts {@code openssl s_server} in its interactive mode (no {@code -WWW}): what the client sends
+     * is logged, and {@link #type(String)} sends s_server commands, e.g. {@code k} for a TLS 1.3
+     * KeyUpdate (RFC 8446 §4.6.3).
+     */
+    public static OpenSslServer startInteractive(TestPki.Credential credential, CipherSuite suite) throws IOException {
+        Path dir = Files.createTempDirectory("s_server");
+        return launch(credential, suite, dir, false);
+    }
+
+    /** Writes {@code line} to s_server's standard input (a command in interactive mode). */
+    public void type(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+    }
+
+    /** Waits until s_server's output contains {@code text}. */
+    public void awaitLog(String text, java.time.Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("s_server did not print \"" + text + "\" within " + timeout + ":\n" + log());
+            }
+            Thread.sleep(20);
         }
     }
 

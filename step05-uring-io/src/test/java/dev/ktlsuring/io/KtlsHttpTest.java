@@ -105,6 +105,29 @@ class KtlsHttpTest {
     }
     // end::fatal-alert[]
 
+    // tag::key-update[]
+    @Test
+    void aKeyUpdateTheKernelCannotFollowFailsClearly() throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        try (var server = OpenSslServer.startInteractive(PKI.leaf(TestPki.KeyType.EC), suite);
+             var ring = IoUring.open(8);
+             var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+             Arena arena = Arena.ofConfined()) {
+            var buffer = arena.allocate(1024);
+            connection.channel().write(arena.allocateFrom("ready\n").asSlice(0, 6), TIMEOUT);
+            server.awaitLog("ready", TIMEOUT);
+            server.type("k");                           // s_server: send a KeyUpdate (RFC 8446 §4.6.3)
+            server.type("after the update");
+
+            assertThatThrownBy(() -> {
+                while (connection.channel().read(buffer, TIMEOUT) >= 0) {
+                    // data before the KeyUpdate, if any, is fine; what follows it must not be read as data
+                }
+            }).isInstanceOf(SSLException.class).hasMessageContaining("KeyUpdate");
+        }
+    }
+    // end::key-update[]
+
     static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
