@@ -40,7 +40,7 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
                                        ktls: fail unless the kernel does TLS; userspace
                   --tls-version V      1.2 or 1.3 only
                   --cipher NAME        aes128gcm, aes256gcm, chacha20poly1305, or a suite name
-                  --connect-timeout S  seconds for connect + handshake (default 10)
+                  --connect-timeout S  seconds for connect + handshake (default 30)
                   --max-time S         seconds for the whole exchange (default 300)
               -h, --help               this text
             """;
@@ -55,7 +55,7 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
         TlsMode mode = TlsMode.AUTO;
         TlsVersion version = null;
         List<CipherSuite> ciphers = null;
-        Duration connectTimeout = Duration.ofSeconds(10), maxTime = Duration.ofSeconds(300);
+        Duration connectTimeout = Duration.ofSeconds(30), maxTime = Duration.ofSeconds(300);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {

@@ -20,9 +20,9 @@ import java.util.function.Consumer;
 public record ClientOptions(TlsOptions tls, TlsMode mode, Duration connectTimeout, Duration timeout,
                             Consumer<String> trace) {
 
-    /** Verified TLS 1.2/1.3 against the system trust store, kTLS when possible, 10 s connect, 5 min exchange. */
+    /** Verified TLS 1.2/1.3 against the system trust store, kTLS when possible, 30 s connect, 5 min exchange. */
     public static ClientOptions defaults() {
-        return new ClientOptions(TlsOptions.defaults(), TlsMode.AUTO, Duration.ofSeconds(10), Duration.ofMinutes(5),
+        return new ClientOptions(TlsOptions.defaults(), TlsMode.AUTO, Duration.ofSeconds(30), Duration.ofMinutes(5),
                 line -> { });
     }
 

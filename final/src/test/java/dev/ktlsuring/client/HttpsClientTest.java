@@ -39,7 +39,7 @@ class HttpsClientTest {
     @BeforeAll
     static void startNginx(@TempDir Path dir) throws Exception {
         root = dir;
-        large = new byte[8 << 20];
+        large = new byte[4 << 20];
         new java.util.Random(42).nextBytes(large);
         Files.write(root.resolve("large.bin"), large);
         Files.writeString(root.resolve("small.txt"), "small file\n");
@@ -53,7 +53,7 @@ class HttpsClientTest {
 
     static ClientOptions options(TlsMode mode, List<String> trace) {
         return ClientOptions.defaults().withTls(TlsOptions.defaults().withTrust(PKI.trust())).withMode(mode)
-                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60)).withTrace(trace::add);
+                .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(120)).withTrace(trace::add);
     }
 
     static String sha256(byte[] bytes) throws Exception {
