@@ -10,12 +10,15 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PublicKey;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,13 +30,19 @@ import java.util.regex.Pattern;
 /**
  * Authenticates a server: its chain must lead to a trust anchor (PKIX, RFC 5280, done by the JDK's
  * trust manager, which also applies the JDK's algorithm constraints), every certificate must be within
- * its validity period, and the leaf must name the host we meant to reach (RFC 6125 §6: subjectAltName
- * dNSName or iPAddress entries only, a wildcard only as the whole left-most label).
+ * its validity period and carry a key of at least {@value #MIN_RSA_BITS} bits (RSA) or {@value #MIN_EC_BITS}
+ * bits (EC), and the leaf must name the host we meant to reach (RFC 6125 §6: subjectAltName dNSName or
+ * iPAddress entries only, a wildcard only as the whole left-most label).
  */
 public final class ServerCertificateVerifier {
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final int SAN_DNS = 2, SAN_IP = 7;
+    /**
+     * Smallest acceptable public keys (NIST SP 800-131A, CA/Browser Forum baseline requirements). The
+     * JDK's own constraints only refuse RSA below 1024 and EC below 224 bits.
+     */
+    static final int MIN_RSA_BITS = 2048, MIN_EC_BITS = 256;
 
     private final X509TrustManager trustManager;   // null: insecure, nothing is checked
 
@@ -81,6 +90,7 @@ public final class ServerCertificateVerifier {
         } catch (CertificateException e) {
             throw classify(chain, e);
         }
+        checkKeyStrength(chain);
         checkHostname(leaf, host);
     }
     // end::verify[]
@@ -96,6 +106,26 @@ public final class ServerCertificateVerifier {
             } catch (CertificateNotYetValidException e) {
                 throw new CertificateRejectedException(Reason.NOT_YET_VALID, "certificate not valid before "
                         + cert.getNotBefore().toInstant() + " (" + subject(cert) + ")", e);
+            }
+        }
+    }
+
+    private static void checkKeyStrength(X509Certificate[] chain) throws CertificateRejectedException {
+        for (X509Certificate cert : chain) {
+            PublicKey key = cert.getPublicKey();
+            int bits, minimum;
+            if (key instanceof RSAKey rsa) {
+                bits = rsa.getModulus().bitLength();
+                minimum = MIN_RSA_BITS;
+            } else if (key instanceof ECKey ec) {
+                bits = ec.getParams().getOrder().bitLength();
+                minimum = MIN_EC_BITS;
+            } else {
+                continue;                                  // EdDSA and others: fixed, adequate sizes
+            }
+            if (bits < minimum) {
+                throw new CertificateRejectedException(Reason.WEAK_KEY, "weak key: " + key.getAlgorithm() + " "
+                        + bits + " bits, at least " + minimum + " required (" + subject(cert) + ")", null);
             }
         }
     }

@@ -109,8 +109,12 @@ public final class TlsHandshake {
         if (e instanceof java.io.EOFException) {
             return handshakeFailure("the server closed the connection inside a record", e);
         }
+        if (e instanceof SSLHandshakeException handshake) {
+            return handshake;
+        }
         if (e instanceof SSLException ssl) {
-            return ssl;
+            // The framing refused what came (not TLS at all, or an oversized record): still a failed handshake.
+            return handshakeFailure(ssl.getMessage(), e);
         }
         if (e instanceof IOException io) {
             return io;

@@ -64,6 +64,23 @@ class CertificateRejectionTest {
                 "server certificate rejected: certificate for DNS:localhost does not match '127.0.0.1'");
     }
 
+    /** An IP literal is matched against iPAddress SANs exactly: a certificate for 127.0.0.2 does not cover 127.0.0.1. */
+    @Test
+    void leafForAnotherIpAddress() throws Exception {
+        Instant now = Instant.now();
+        Credential otherIp = PKI.leaf(KeyType.EC, List.of("IP:127.0.0.2"), now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(1)));
+        assertRejected(otherIp, "127.0.0.1", PKI.trust(), Reason.HOSTNAME_MISMATCH,
+                "server certificate rejected: certificate for IP:127.0.0.2 does not match '127.0.0.1'");
+    }
+
+    /** A chain that validates but whose leaf has an RSA-1024 key, which the JDK's own constraints let through. */
+    @Test
+    void leafWithA1024BitRsaKeyIsTooWeak() throws Exception {
+        assertRejected(PKI.leaf(KeyType.RSA_1024), "localhost", PKI.trust(), Reason.WEAK_KEY,
+                "server certificate rejected: weak key: RSA 1024 bits, at least 2048 required (CN=localhost)");
+    }
+
     @Test
     void selfSignedLeaf() throws Exception {
         assertRejected(TestPki.selfSigned(KeyType.EC), "localhost", PKI.trust(), Reason.SELF_SIGNED,

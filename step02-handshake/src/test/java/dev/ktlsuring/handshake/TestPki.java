@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TestPki {
 
-    /** Key algorithm of a leaf. */
-    public enum KeyType { EC, RSA }
+    /** Key algorithm (and size) of a leaf: EC P-256, RSA 2048, or RSA 1024, which is too weak to be accepted. */
+    public enum KeyType { EC, RSA, RSA_1024 }
 
     /** The names a good leaf carries: the loopback names the tests connect to. */
     public static final List<String> LOOPBACK_NAMES = List.of("DNS:localhost", "IP:127.0.0.1", "IP:::1");
@@ -123,11 +123,11 @@ public final class TestPki {
     }
 
     private static KeyPair generate(KeyType type) throws GeneralSecurityException {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance(type.name());
-        if (type == KeyType.EC) {
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-        } else {
-            generator.initialize(2048);
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(type == KeyType.EC ? "EC" : "RSA");
+        switch (type) {
+            case EC -> generator.initialize(new ECGenParameterSpec("secp256r1"));
+            case RSA -> generator.initialize(2048);
+            case RSA_1024 -> generator.initialize(1024);
         }
         return generator.generateKeyPair();
     }

@@ -136,8 +136,8 @@ class TlsHandshakeTest {
             });
             assertThatThrownBy(() -> TlsHandshake.perform(socket, "127.0.0.1",
                     TlsOptions.defaults().withTrust(PKI.trust()), TIMEOUT))
-                    .isInstanceOf(javax.net.ssl.SSLException.class)
-                    .hasMessage("not a TLS record: content type 0x48 (the server answered in plain HTTP)");
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .hasMessage("TLS handshake failed: not a TLS record: content type 0x48 (the server answered in plain HTTP)");
         }
     }
 
