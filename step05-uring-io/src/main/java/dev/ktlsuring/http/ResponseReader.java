@@ -208,7 +208,12 @@ public final class ResponseReader {
             if (!name.chars().allMatch(Header::isTokenChar)) {
                 throw new HttpProtocolException("malformed header field name: \"" + abbreviate(name) + "\"");
             }
-            head.headers.add(new Header(name, line.substring(colon + 1).strip()));
+            String value = line.substring(colon + 1).strip();
+            if (value.indexOf('\r') >= 0) {
+                // RFC 9112 §2.2: a bare CR is invalid; a Header would refuse it with an unchecked exception.
+                throw new HttpProtocolException("malformed header field value (bare CR): \"" + abbreviate(line) + "\"");
+            }
+            head.headers.add(new Header(name, value));
         }
         return head;
     }
