@@ -1,0 +1,205 @@
+package dev.ktlsuring.cli;
+
+import dev.ktlsuring.cli.MainTest.Run;
+import dev.ktlsuring.handshake.JdkTlsServer;
+import dev.ktlsuring.handshake.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static dev.ktlsuring.cli.MainTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile or broken servers on 127.0.0.1, met through the real command line: every one ends in a
+ * non-zero exit status with curl's number for the failure and exactly one line on standard error
+ * saying what was wrong; none is reported as success.
+ */
+class HostileServerTest {
+
+    static final TestPki PKI = TestPki.shared();
+    static String ca;
+
+    @BeforeAll
+    static void writeCa(@TempDir Path dir) throws Exception {
+        ca = MainTest.caFile(dir).toString();
+    }
+
+    /** Runs {@code ktls-https --cacert CA URL} against {@code server}. */
+    static Run get(ScriptedServer server) {
+        return run("--cacert", ca, server.url());
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A TLS 1.2 ServerHello record choosing {@code version} and {@code suite}, with no extensions. */
+    static byte[] serverHello(int version, int suite) {
+        var body = new ByteArrayOutputStream();
+        body.write(version >> 8);
+        body.write(version);
+        byte[] random = new byte[32];
+        Arrays.fill(random, (byte) 0x42);
+        body.writeBytes(random);
+        body.write(0);                                     // session id: empty
+        body.write(suite >> 8);
+        body.write(suite);
+        body.write(0);                                     // compression: null
+        byte[] b = body.toByteArray();
+        var record = new ByteArrayOutputStream();
+        record.writeBytes(new byte[]{22, 3, 3, 0, (byte) (b.length + 4), 2, 0, 0, (byte) b.length});
+        record.writeBytes(b);
+        return record.toByteArray();
+    }
+
+    static void assertFails(Run r, int status, String message) {
+        assertThat(r.status()).as(r.err()).isEqualTo(status);
+        assertThat(r.err()).isEqualTo("ktls-https: " + message + "\n");
+    }
+
+    // ---------------------------------------------------------------- during the handshake
+
+    /** Bytes of another protocol in place of a TLS record (here an SSH banner): a handshake failure naming what came. */
+    @Test
+    void garbageInsteadOfATlsRecord() throws Exception {
+        try (var server = ScriptedServer.tcp(ascii("SSH-2.0-OpenSSH_9.6\r\n"))) {
+            assertFails(get(server), 35, "TLS handshake failed: not a TLS record: content type 0x53");
+        }
+    }
+
+    /** A record header announcing 65535 bytes, beyond any TLS record, is refused before its body is read. */
+    @Test
+    void oversizedRecordHeaderDuringTheHandshake() throws Exception {
+        byte[] reply = new byte[64];
+        System.arraycopy(new byte[]{22, 3, 3, (byte) 0xFF, (byte) 0xFF}, 0, reply, 0, 5);
+        try (var server = ScriptedServer.tcp(reply)) {
+            assertFails(get(server), 35, "TLS handshake failed: record_overflow: record of 65535 bytes exceeds 18432");
+        }
+    }
+
+    /** A whole plaintext handshake record of 2^14 + 257 bytes: over the limit for an unprotected record (RFC 8446 §5.1). */
+    @Test
+    void plaintextRecordOverTheLimitDuringTheHandshake() throws Exception {
+        int length = (1 << 14) + 257;
+        byte[] reply = new byte[5 + length];
+        System.arraycopy(new byte[]{22, 3, 3, (byte) (length >> 8), (byte) length}, 0, reply, 0, 5);
+        try (var server = ScriptedServer.tcp(reply)) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isEqualTo(35);
+            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: record_overflow").hasLineCount(1);
+        }
+    }
+
+    /** A ServerHello choosing TLS_RSA_WITH_AES_128_CBC_SHA, which the client never offers. */
+    @Test
+    void serverChoosesASuiteTheClientDidNotOffer() throws Exception {
+        try (var server = ScriptedServer.tcp(serverHello(0x0303, 0x002F))) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isEqualTo(35);
+            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: illegal_parameter(47)").hasLineCount(1);
+        }
+    }
+
+    /** A ServerHello choosing TLS 1.0, which the client never offers. */
+    @Test
+    void serverChoosesAVersionTheClientDidNotOffer() throws Exception {
+        try (var server = ScriptedServer.tcp(serverHello(0x0301, 0xC02B))) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isEqualTo(35);
+            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: protocol_version(70)").hasLineCount(1);
+        }
+    }
+
+    /** A real TLS server restricted to a CBC suite (not kTLS-capable, so never offered): it refuses the handshake. */
+    @Test
+    void serverRestrictedToASuiteTheClientDoesNotOffer() throws Exception {
+        try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.2",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", JdkTlsServer.ECHO)) {
+            assertFails(run("--cacert", ca, "https://localhost:" + server.port() + "/"), 35,
+                    "TLS handshake failed: the server sent a fatal alert: handshake_failure(40)");
+        }
+    }
+
+    // ---------------------------------------------------------------- after the handshake: the response
+
+    /**
+     * A chunked body whose last chunk never comes: truncated, whether the server then ends TLS properly
+     * (close_notify) or just closes TCP.
+     */
+    @ParameterizedTest(name = "close_notify: {0}")
+    @ValueSource(booleans = {true, false})
+    void chunkedBodyWithoutTheLastChunk(boolean closeNotify) throws Exception {
+        String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), ascii(head + "5\r\nhello\r\n"), closeNotify)) {
+            assertFails(get(server), 18, "response truncated: the connection closed in the chunk size");
+        }
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), ascii(head + "50\r\nhello"), closeNotify)) {
+            assertFails(get(server), 18, "response truncated inside a chunk: the connection closed after 5 body "
+                    + "bytes, before the last chunk");
+        }
+    }
+
+    /** Content-Length not met and the TCP connection closed without close_notify. */
+    @Test
+    void contentLengthNotMetWithoutCloseNotify() throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"), false)) {
+            assertFails(get(server), 18, "response truncated: got 9 of 100 body bytes (Content-Length) before the "
+                    + "connection closed");
+        }
+    }
+
+    /**
+     * A body delimited by the end of the connection is complete only if TLS ended with close_notify;
+     * a bare TCP close could be an attacker's cut (RFC 8446 §6.1). Proves the real channel reports it.
+     */
+    @Test
+    void bodyUntilCloseIsCompleteOnlyWithCloseNotify() throws Exception {
+        byte[] response = ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe whole body");
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), response, true)) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("the whole body");
+        }
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), response, false)) {
+            assertFails(get(server), 18, "response body ends with the connection, but the connection closed "
+                    + "without TLS close_notify after 14 bytes: it may be truncated");
+        }
+    }
+
+    /** More bytes than Content-Length announced: the framing is broken, so the response is not trusted. */
+    @Test
+    void bodyLongerThanContentLength() throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello, and then some"), true)) {
+            assertFails(get(server), 8, "the server sent 15 bytes more than the response's framing announced");
+        }
+    }
+
+    /** A header section of about 70 KB in 100 fields, each one small: over the 64 KiB limit for the whole section. */
+    @Test
+    void headerSectionOverTheLimit() throws Exception {
+        String fields = ("X-Filler: " + "f".repeat(690) + "\r\n").repeat(100);
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\n" + fields + "Content-Length: 0\r\n\r\n"), true)) {
+            assertFails(get(server), 8, "response header section exceeds 65536 bytes");
+        }
+    }
+
+    /** A carriage return inside a header value (RFC 9112 §2.2: a bare CR is invalid) is a malformed response. */
+    @Test
+    void bareCarriageReturnInAHeaderValue() throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nX-Split: a\rInjected: 1\r\nContent-Length: 0\r\n\r\n"), true)) {
+            assertFails(get(server), 8, "malformed header field value (bare CR): \"X-Split: a?Injected: 1\"");
+        }
+    }
+}

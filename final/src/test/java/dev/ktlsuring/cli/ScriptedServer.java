@@ -1,0 +1,114 @@
+package dev.ktlsuring.cli;
+
+import dev.ktlsuring.handshake.TestPki;
+
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+
+/**
+ * A scripted peer on 127.0.0.1 for hostile-server tests: to every connection it sends fixed bytes and
+ * ends the stream, either as raw TCP (bytes in place of TLS) or inside TLS after the JDK's server
+ * handshake, ending with close_notify or with a bare TCP FIN (a truncation attack, RFC 8446 §6.1).
+ */
+public final class ScriptedServer implements AutoCloseable {
+
+    /** What the peer does on one accepted TCP connection. */
+    @FunctionalInterface
+    private interface Script {
+        void run(Socket plain) throws IOException;
+    }
+
+    private final ServerSocket listener;
+
+    private ScriptedServer(Script script) throws IOException {
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().name("scripted-server").start(() -> {
+            while (!listener.isClosed()) {
+                try {
+                    Socket plain = listener.accept();
+                    Thread.ofVirtual().start(() -> serve(plain, script));
+                } catch (IOException e) {
+                    // closed: the test is over
+                }
+            }
+        });
+    }
+
+    /** Reads what the client sends first (its ClientHello), answers {@code reply} as raw bytes, then FIN. */
+    public static ScriptedServer tcp(byte[] reply) throws IOException {
+        return new ScriptedServer(plain -> {
+            plain.getInputStream().read(new byte[16 * 1024]);
+            plain.getOutputStream().write(reply);
+            plain.getOutputStream().flush();
+        });
+    }
+
+    /**
+     * Completes a TLS 1.3 handshake presenting {@code credential}, reads the request, sends {@code response}
+     * as application data, then ends with close_notify or, if {@code closeNotify} is false, with a bare FIN.
+     */
+    public static ScriptedServer tls(TestPki.Credential credential, byte[] response, boolean closeNotify)
+            throws IOException {
+        return tls(credential, "TLSv1.3", "TLS_AES_128_GCM_SHA256", response, closeNotify);
+    }
+
+    /** Like {@link #tls(TestPki.Credential, byte[], boolean)}, offering only {@code protocol} and {@code suite}. */
+    public static ScriptedServer tls(TestPki.Credential credential, String protocol, String suite, byte[] response,
+                                     boolean closeNotify) throws IOException {
+        var context = credential.serverContext();
+        return new ScriptedServer(plain -> {
+            // Layered on the TCP socket without autoClose: closing TLS and TCP are separate decisions.
+            var tls = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
+            tls.setUseClientMode(false);
+            SSLParameters params = tls.getSSLParameters();
+            params.setProtocols(new String[]{protocol});
+            params.setCipherSuites(new String[]{suite});
+            tls.setSSLParameters(params);
+            tls.startHandshake();
+            tls.getInputStream().read(new byte[16 * 1024]);
+            tls.getOutputStream().write(response);
+            tls.getOutputStream().flush();
+            if (closeNotify) {
+                tls.close();                      // close_notify; the TCP socket stays open
+            }
+        });
+    }
+
+    private static void serve(Socket plain, Script script) {
+        try (plain) {
+            plain.setSoTimeout(10_000);
+            plain.setTcpNoDelay(true);            // the reply's records go out at once, not after a delayed ACK
+            script.run(plain);
+            plain.shutdownOutput();               // FIN, then wait for the client to hang up (no RST)
+            InputStream in = plain.getInputStream();
+            while (in.read(new byte[4096]) >= 0) {
+                // drain
+            }
+        } catch (SocketException ignored) {
+            // the client hung up first: expected of a client that rejects what it got
+        } catch (IOException ignored) {
+            // handshake refused by the client, timeout: the client's exit status is what the tests check
+        }
+    }
+
+    /** The port on 127.0.0.1. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** {@code https://localhost:PORT/}. */
+    public String url() {
+        return "https://localhost:" + port() + "/";
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
