@@ -59,6 +59,11 @@ public final class NginxServer implements AutoCloseable {
                             ssl_protocols TLSv1.2 TLSv1.3;
                             ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
                             keepalive_requests 100000;
+                            # The kTLS suite's guest is emulated: a cold JVM's first handshake can take a minute.
+                            client_header_timeout 300s;
+                            client_body_timeout 300s;
+                            send_timeout 300s;
+                            keepalive_timeout 300s;
                             client_max_body_size 64m;
                             location / { root %5$s; }
                             location /echo { return 200 "$request_method $content_length\\n"; }

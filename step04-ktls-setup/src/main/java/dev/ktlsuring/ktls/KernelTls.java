@@ -50,6 +50,11 @@ public final class KernelTls {
         int fd = socket.fd();
         try (Arena arena = Arena.ofConfined()) {
             int error = SystemCalls.trySetsockopt(fd, SOL_TCP, tls_h.TCP_ULP(), arena.allocateFrom("tls"));
+            if (Errno.ENOTCONN.is(error)) {
+                // The peer has already closed: a connection problem, not a kernel that lacks kTLS.
+                throw Errno.exception("setsockopt TCP_ULP", error,
+                        "the connection was closed before kTLS could be set up");
+            }
             if (error != 0) {
                 return new Fallback(ulpRefused(error));
             }
