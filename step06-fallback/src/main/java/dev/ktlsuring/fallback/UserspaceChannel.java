@@ -33,6 +33,8 @@ public final class UserspaceChannel implements TlsChannel {
     public UserspaceChannel(TlsSession session, String reason) {
         this.session = session;
         this.description = "userspace TLS (" + reason + ")";
+        // The kernel will not read this socket: records may be received several at a time.
+        session.transport().allowReadAhead();
     }
 
     // tag::read[]
