@@ -1,6 +1,7 @@
 package dev.ktlsuring.client;
 
 import dev.ktlsuring.fallback.SecureConnection;
+import dev.ktlsuring.fallback.UserspaceChannel;
 import dev.ktlsuring.http.ByteSource;
 import dev.ktlsuring.http.Header;
 import dev.ktlsuring.http.HttpProtocolException;
@@ -211,17 +212,28 @@ public final class HttpsClient implements AutoCloseable {
     private static final class StaleConnectionException extends IOException {
     }
 
+    private static final int IO_SIZE = 64 * 1024;
+
     /** One connection with its response reader and I/O buffer. */
     private final class Connection implements ByteSource, AutoCloseable {
         final SecureConnection secure;
         final Arena arena = Arena.ofConfined();
-        final MemorySegment io = arena.allocate(64 * 1024);
+        /**
+         * Userspace records: the channel copies between BouncyCastle's arrays and whatever segment it
+         * is given, so the caller's array can be that segment, with no trip through native memory.
+         * Under kTLS the bytes go to io_uring, which needs native memory ({@link #io}).
+         */
+        final boolean heapIo;
+        /** The native I/O buffer under kTLS; null with userspace records. */
+        final MemorySegment io;
         final ResponseReader reader = new ResponseReader(this, 1L << 30);
         long deadline;
         boolean reused, receivedAny;
 
         Connection(SecureConnection secure) {
             this.secure = secure;
+            this.heapIo = secure.channel() instanceof UserspaceChannel;
+            this.io = heapIo ? null : arena.allocate(IO_SIZE);
         }
 
         Duration remaining() throws SocketTimeoutException {
@@ -234,17 +246,27 @@ public final class HttpsClient implements AutoCloseable {
         }
 
         void write(byte[] bytes, int offset, int length) throws IOException {
+            MemorySegment source = heapIo ? MemorySegment.ofArray(bytes) : null;
             for (int at = 0; at < length; ) {
-                int n = (int) Math.min(io.byteSize(), length - at);
-                MemorySegment.copy(bytes, offset + at, io, JAVA_BYTE, 0, n);
-                secure.channel().write(io.asSlice(0, n), remaining());
+                int n = (int) Math.min(IO_SIZE, length - at);
+                if (heapIo) {
+                    secure.channel().write(source.asSlice(offset + at, n), remaining());
+                } else {
+                    MemorySegment.copy(bytes, offset + at, io, JAVA_BYTE, 0, n);
+                    secure.channel().write(io.asSlice(0, n), remaining());
+                }
                 at += n;
             }
         }
 
         @Override
         public int read(byte[] into, int offset, int length) throws IOException {
-            int n = secure.channel().read(io.asSlice(0, Math.min(length, io.byteSize())), remaining());
+            if (heapIo) {
+                int n = secure.channel().read(MemorySegment.ofArray(into).asSlice(offset, length), remaining());
+                receivedAny |= n > 0;
+                return n;
+            }
+            int n = secure.channel().read(io.asSlice(0, Math.min(length, IO_SIZE)), remaining());
             if (n > 0) {
                 receivedAny = true;
                 MemorySegment.copy(io, JAVA_BYTE, 0, into, offset, n);
