@@ -140,9 +140,9 @@ public final class Main {
             err.println("ktls-https: warning: -k: the server's certificate and name are NOT verified");
             trust = Trust.insecure();
         }
-        Consumer<String> trace = command.verbose() ? line -> err.println("* " + line) : line -> { };
-        return ClientOptions.defaults().withTls(tls.withTrust(trust)).withMode(command.mode())
-                .withTimeouts(command.connectTimeout(), command.maxTime()).withTrace(trace);
+        ClientOptions options = ClientOptions.defaults().withTls(tls.withTrust(trust)).withMode(command.mode())
+                .withTimeouts(command.connectTimeout(), command.maxTime());
+        return command.verbose() ? options.withTrace(line -> err.println("* " + line)) : options;
     }
 
     private static RequestBody body(String data) throws IOException {

@@ -20,10 +20,18 @@ import java.util.function.Consumer;
 public record ClientOptions(TlsOptions tls, TlsMode mode, Duration connectTimeout, Duration timeout,
                             Consumer<String> trace) {
 
-    /** Verified TLS 1.2/1.3 against the system trust store, kTLS when possible, 30 s connect, 5 min exchange. */
+    /** The default trace, which drops every line; {@link HttpsClient} then does not even format them. */
+    static final Consumer<String> NO_TRACE = line -> { };
+
+    /** Verified TLS 1.2/1.3 against the system trust store, kTLS when possible, 30 s connect, 5 min exchange, no trace. */
     public static ClientOptions defaults() {
         return new ClientOptions(TlsOptions.defaults(), TlsMode.AUTO, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                line -> { });
+                NO_TRACE);
+    }
+
+    /** Whether anyone receives the trace lines. */
+    boolean tracing() {
+        return trace != NO_TRACE;
     }
 
     public ClientOptions withTls(TlsOptions newTls) {

@@ -113,8 +113,10 @@ public final class HttpsClient implements AutoCloseable {
             HttpResponse response;
             try {
                 response = c.reader.read(request.method(), head -> {
-                    options.trace().accept("< " + head.statusLine());
-                    head.headers().forEach(h -> options.trace().accept("< " + h));
+                    if (options.tracing()) {
+                        options.trace().accept("< " + head.statusLine());
+                        head.headers().forEach(h -> options.trace().accept("< " + h));
+                    }
                     return bodySink.apply(head);
                 });
             } catch (TruncatedResponseException e) {
@@ -162,9 +164,11 @@ public final class HttpsClient implements AutoCloseable {
             }
         }
         byte[] head = new HttpRequest(request.method(), request.uri(), headers, new byte[0]).head();
-        for (String line : new String(head, StandardCharsets.ISO_8859_1).split("\r\n")) {
-            if (!line.isEmpty()) {
-                options.trace().accept("> " + line);
+        if (options.tracing()) {
+            for (String line : new String(head, StandardCharsets.ISO_8859_1).split("\r\n")) {
+                if (!line.isEmpty()) {
+                    options.trace().accept("> " + line);
+                }
             }
         }
         c.write(head, 0, head.length);

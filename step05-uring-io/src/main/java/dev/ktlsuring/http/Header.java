@@ -6,11 +6,14 @@ package dev.ktlsuring.http;
 public record Header(String name, String value) {
 
     public Header {
-        if (name.isEmpty() || !name.chars().allMatch(Header::isTokenChar)) {
+        if (!isToken(name)) {
             throw new IllegalArgumentException("invalid header name: \"" + name + "\"");
         }
-        if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new IllegalArgumentException("header value of " + name + " contains CR, LF or NUL");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("header value of " + name + " contains CR, LF or NUL");
+            }
         }
     }
 
@@ -23,6 +26,19 @@ public record Header(String name, String value) {
     @Override
     public String toString() {
         return name + ": " + value;
+    }
+
+    /** Whether {@code s} is a token of RFC 9110 §5.6.2: one or more tchar. (A loop: this runs for every field of every message.) */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!isTokenChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** tchar of RFC 9110 §5.6.2. */

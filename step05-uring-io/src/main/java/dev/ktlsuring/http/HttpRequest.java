@@ -22,7 +22,7 @@ public record HttpRequest(String method, URI uri, List<Header> headers, byte[] b
     private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
 
     public HttpRequest {
-        if (method.isEmpty() || !method.chars().allMatch(Header::isTokenChar)) {
+        if (!Header.isToken(method)) {
             throw new IllegalArgumentException("invalid HTTP method: \"" + method + "\"");
         }
         if (uri.getHost() == null) {

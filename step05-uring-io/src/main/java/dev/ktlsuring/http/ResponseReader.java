@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Reads HTTP/1.1 responses (RFC 9112) from a {@link ByteSource}, strictly: a response is returned only
@@ -13,6 +14,8 @@ import java.util.function.Function;
  * or a {@link TruncatedResponseException}.
  */
 public final class ResponseReader {
+
+    private static final Pattern VERSION = Pattern.compile("HTTP/1\\.[01]"), STATUS = Pattern.compile("[1-9][0-9]{2}");
 
     /** Upper bounds on what a server may make this client buffer. */
     public static final int MAX_HEADER_SECTION = 64 * 1024, MAX_HEADERS = 256;
@@ -189,7 +192,7 @@ public final class ResponseReader {
         int start = consumedTotal;
         String statusLine = readLine("status line");
         String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].matches("HTTP/1\\.[01]") || !parts[1].matches("[1-9][0-9]{2}")) {
+        if (parts.length < 2 || !VERSION.matcher(parts[0]).matches() || !STATUS.matcher(parts[1]).matches()) {
             throw new HttpProtocolException("malformed status line: \"" + abbreviate(statusLine) + "\"");
         }
         Head head = new Head(parts[0], Integer.parseInt(parts[1]), parts.length == 3 ? parts[2] : "", new ArrayList<>());
@@ -205,7 +208,7 @@ public final class ResponseReader {
                 throw new HttpProtocolException("malformed header field (no name or colon): \"" + abbreviate(line) + "\"");
             }
             String name = line.substring(0, colon);
-            if (!name.chars().allMatch(Header::isTokenChar)) {
+            if (!Header.isToken(name)) {
                 throw new HttpProtocolException("malformed header field name: \"" + abbreviate(name) + "\"");
             }
             String value = line.substring(colon + 1).strip();
@@ -288,7 +291,13 @@ public final class ResponseReader {
 
     private record Head(String version, int status, String reason, List<Header> headers) {
         List<String> values(String name) {
-            return headers.stream().filter(h -> h.is(name)).map(Header::value).toList();
+            List<String> values = new ArrayList<>(1);
+            for (Header h : headers) {
+                if (h.is(name)) {
+                    values.add(h.value());
+                }
+            }
+            return values;
         }
     }
 }
