@@ -1,0 +1,493 @@
+package dev.ktlsuring.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The issue-7 benchmark, whole processes side by side: nginx with TLS on 127.0.0.1, and this client
+ * (userspace records; kernel records where the kernel has kTLS), the JDK's HttpClient and curl, each
+ * in its own process, alternated over several rounds. Run it with {@code final/bench} (see
+ * {@link #USAGE}).
+ */
+public final class Benchmark {
+
+    static final String USAGE = """
+            usage: final/bench [options]
+              --rounds N          measured rounds (default 5; env BENCH_ROUNDS)
+              --warmup N          warm-up rounds first, not counted (default 2; env BENCH_WARMUP)
+              --size MIB          size of the large file in MiB (default 256; env BENCH_SIZE_MIB)
+              --requests N        keep-alive requests per round (default 2000; env BENCH_REQUESTS)
+              --connections N     new-connection requests per round (default 200; env BENCH_CONNECTIONS)
+              --clients LIST      comma-separated, from uring-ktls,uring-userspace,jdk,curl (default all;
+                                  env BENCH_CLIENTS); uring-ktls is skipped, saying why, without kTLS
+              --label NAME        results file names (default host, or vm inside .ci/ktls-vm; env BENCH_LABEL)
+              --out DIR           where perf/ and images/ results go (default docs/src/docs/asciidoc; env BENCH_OUT)
+              --note TEXT         a remark printed with the results, e.g. about load (env BENCH_NOTE)
+              --jvm-opts "..."    extra JVM options for the JVM clients (env BENCH_JVM_OPTS)
+              --profile [S:]C     instead of the comparison: profile client C in scenario S (default
+                                  large:uring-userspace) with JDK Flight Recorder over the measured rounds
+                                  and print its hottest methods; the recording is kept
+              --baseline DIR      also run this client's modes from another checkout DIR, built with
+                                  ./mvnw -pl final -DskipTests package, as uring-userspace@base and
+                                  uring-ktls@base: a fair before/after of a change, in the same run
+                                  (env BENCH_BASELINE)
+              --no-write          print the results only
+            """;
+
+    record Config(int rounds, int warmup, int sizeMib, int requests, int connections, List<String> clients,
+                  String label, Path out, String note, List<String> jvmOptions, String profile, boolean write,
+                  Path repo, Path baseline) {
+    }
+
+    static final List<String> ALL_CLIENTS = List.of("uring-ktls", "uring-userspace", "jdk", "curl");
+
+    public static void main(String[] args) throws Exception {
+        Config config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        int status = new Benchmark(config).run();
+        System.exit(status);
+    }
+
+    private final Config config;
+
+    Benchmark(Config config) {
+        this.config = config;
+    }
+
+    static Config parse(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("rounds", env("BENCH_ROUNDS", "5"));
+        o.put("warmup", env("BENCH_WARMUP", "2"));
+        o.put("size", env("BENCH_SIZE_MIB", "256"));
+        o.put("requests", env("BENCH_REQUESTS", "2000"));
+        o.put("connections", env("BENCH_CONNECTIONS", "200"));
+        o.put("clients", env("BENCH_CLIENTS", String.join(",", ALL_CLIENTS)));
+        o.put("label", env("BENCH_LABEL", "1".equals(System.getenv("KTLS_VM")) ? "vm" : "host"));
+        o.put("repo", ".");
+        o.put("out", env("BENCH_OUT", ""));
+        o.put("note", env("BENCH_NOTE", ""));
+        o.put("jvm-opts", env("BENCH_JVM_OPTS", ""));
+        o.put("profile", "");
+        o.put("baseline", env("BENCH_BASELINE", ""));
+        boolean write = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.print(USAGE);
+                System.exit(0);
+            }
+            if (a.equals("--no-write")) {
+                write = false;
+                continue;
+            }
+            if (a.equals("--profile") && (i + 1 == args.length || args[i + 1].startsWith("--"))) {
+                o.put("profile", "large:uring-userspace");
+                continue;
+            }
+            if (!a.startsWith("--") || !o.containsKey(a.substring(2)) || i + 1 == args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + a);
+            }
+            o.put(a.substring(2), args[++i]);
+        }
+        List<String> clients = Arrays.stream(o.get("clients").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        for (String c : clients) {
+            if (!ALL_CLIENTS.contains(c)) {
+                throw new IllegalArgumentException("unknown client " + c + " (known: " + ALL_CLIENTS + ")");
+            }
+        }
+        String profile = o.get("profile");
+        if (!profile.isEmpty() && !profile.contains(":")) {
+            profile = "large:" + profile;
+        }
+        Path repo = Path.of(o.get("repo")).toAbsolutePath().normalize();
+        Path out = o.get("out").isEmpty() ? repo.resolve("docs/src/docs/asciidoc") : Path.of(o.get("out")).toAbsolutePath();
+        List<String> jvm = Arrays.stream(o.get("jvm-opts").split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        Config c = new Config(positive(o, "rounds"), nonNegative(o, "warmup"), positive(o, "size"), positive(o, "requests"),
+                positive(o, "connections"), clients, o.get("label"), out, o.get("note"), jvm, profile, write, repo,
+                o.get("baseline").isEmpty() ? null : Path.of(o.get("baseline")).toAbsolutePath());
+        if (c.baseline != null && !Files.isRegularFile(c.baseline.resolve("final/target/ktls-https.jar"))) {
+            throw new IllegalArgumentException("--baseline: no final/target/ktls-https.jar under " + c.baseline);
+        }
+        if (!c.label.matches("[a-z0-9-]+")) {
+            throw new IllegalArgumentException("--label must be lower-case letters, digits and dashes");
+        }
+        return c;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private static int positive(Map<String, String> o, String key) {
+        int v = nonNegative(o, key);
+        if (v == 0) {
+            throw new IllegalArgumentException("--" + key + " must be positive");
+        }
+        return v;
+    }
+
+    private static int nonNegative(Map<String, String> o, String key) {
+        try {
+            int v = Integer.parseInt(o.get(key));
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be a whole number: " + o.get(key));
+        }
+    }
+
+    private Path work;
+
+    /** The class path {@code final/bench} gives this harness, for a checkout at {@code repo}. */
+    static String classPath(Path repo) {
+        Path target = repo.resolve("final/target");
+        return String.join(java.io.File.pathSeparator, target.resolve("test-classes").toString(),
+                target.resolve("ktls-https.jar").toString(), target.resolve("lib/*").toString());
+    }
+
+    /** JVM options of every JVM client, the same for all. */
+    List<String> workerJvmOptions() {
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
+                // A crash report goes with the logs, not into the current directory.
+                "-XX:ErrorFile=" + work.resolve("hs_err_%p.log"),
+                // For Connection: close on the JDK client's new-connection requests (a restricted header).
+                "-Djdk.httpclient.allowRestrictedHeaders=connection"));
+        options.addAll(config.jvmOptions());
+        return options;
+    }
+
+    int run() throws Exception {
+        Path work = workDirectory();
+        this.work = work;
+        boolean done = false;
+        try {
+            log("work directory " + work);
+            Path root = Files.createDirectories(work.resolve("www"));
+            long large = (long) config.sizeMib() * 1024 * 1024;
+            writeRandom(root.resolve("large.bin"), large);
+            writeRandom(root.resolve("small.bin"), 1024);
+            Pki pki = Pki.create(work);
+            try (Nginx nginx = Nginx.start(pki, root, work.resolve("nginx"))) {
+                log("nginx on 127.0.0.1:" + nginx.port() + " (" + Nginx.TLS_VERSION + " " + Nginx.CIPHER_SUITE + ")");
+                URI largeUri = URI.create("https://127.0.0.1:" + nginx.port() + "/large.bin");
+                URI smallUri = URI.create("https://127.0.0.1:" + nginx.port() + "/small.bin");
+                int status = config.profile().isEmpty()
+                        ? compare(work, pki, nginx, largeUri, smallUri, large)
+                        : profile(work, pki, nginx, largeUri, smallUri, large);
+                done = true;
+                return status;
+            }
+        } finally {
+            if (done) {
+                deleteTree(work);
+            } else {
+                // Keep the large file out of it: the logs and crash reports are what is wanted.
+                Files.deleteIfExists(work.resolve("www/large.bin"));
+                log("failed; clients' logs, nginx's logs and any JVM crash reports are kept in " + work);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the comparison
+
+    private int compare(Path work, Pki pki, Nginx nginx, URI largeUri, URI smallUri, long large) throws Exception {
+        Map<String, String> skipped = new LinkedHashMap<>();
+        List<Contender> contenders = new ArrayList<>();
+        try {
+            for (String name : config.clients()) {
+                if (name.equals("uring-ktls")) {
+                    String why = ktlsUnavailable();
+                    if (why != null) {
+                        skipped.put(name, why);
+                        log("skipping uring-ktls: " + why);
+                        continue;
+                    }
+                }
+                contenders.add(start(name, work, pki));
+                if (config.baseline() != null && name.startsWith("uring-")) {
+                    contenders.add(new WorkerProcess(name + "@base", "the same mode from " + config.baseline(),
+                            pki.caPem(), work.resolve(name + "-base.log"), workerJvmOptions(), classPath(config.baseline())));
+                }
+            }
+            List<String> names = contenders.stream().map(Contender::name).toList();
+            Map<Scenario, Map<String, Summary>> summaries = new EnumMap<>(Scenario.class);
+            for (Scenario s : Scenario.values()) {
+                Map<String, Summary> m = new LinkedHashMap<>();
+                names.forEach(n -> m.put(n, new Summary(n, s)));
+                summaries.put(s, m);
+            }
+            int total = config.warmup() + config.rounds();
+            int serial = 0;
+            for (int round = 0; round < total; round++) {
+                boolean measured = round >= config.warmup();
+                String phase = measured ? "round " + (round - config.warmup() + 1) + "/" + config.rounds()
+                        : "warm-up " + (round + 1) + "/" + config.warmup();
+                List<Contender> order = rotate(contenders, round);
+                for (Scenario scenario : Scenario.values()) {
+                    for (Contender c : order) {
+                        if (skipped.containsKey(c.name())) {
+                            continue;
+                        }
+                        String runId = "r" + (++serial);
+                        URI uri = scenario == Scenario.LARGE ? largeUri : URI.create(smallUri + "?run=" + runId);
+                        int n = scenario == Scenario.KEEPALIVE ? config.requests() : config.connections();
+                        Measurement m;
+                        try {
+                            m = c.run(scenario, uri, n);
+                        } catch (IOException e) {
+                            // Skipped only when the kernel declined kTLS (TlsMode.KTLS fails with this), not on other errors.
+                            if (c.name().startsWith("uring-ktls") && round == 0
+                                    && String.valueOf(e.getMessage()).contains("KtlsUnavailableException")) {
+                                skipped.put(c.name(), "kTLS could not be used: " + e.getMessage());
+                                log("skipping uring-ktls: " + e.getMessage());
+                                continue;
+                            }
+                            throw e;
+                        }
+                        verify(nginx, c, scenario, runId, n, m, large);
+                        log(String.format(Locale.ROOT, "%-13s %-9s %-15s %s", phase, scenario.word, c.name(), describe(scenario, m)));
+                        if (measured) {
+                            summaries.get(scenario).get(c.name()).runs.add(m);
+                        }
+                    }
+                }
+            }
+            List<String> reported = names.stream().filter(n -> !skipped.containsKey(n)).toList();
+            Map<String, String> clientDescriptions = new LinkedHashMap<>();
+            for (Contender c : contenders) {
+                if (!skipped.containsKey(c.name())) {
+                    clientDescriptions.put(c.name(), c.description());
+                }
+            }
+            Report report = new Report(config, environment(work, clientDescriptions), reported, skipped, summaries);
+            System.out.println();
+            System.out.print(report.text());
+            if (config.write()) {
+                for (Path p : report.write(config.out(), config.label())) {
+                    System.out.println("wrote " + p);
+                }
+            }
+            return 0;
+        } finally {
+            contenders.forEach(Contender::close);
+        }
+    }
+
+    private Contender start(String name, Path work, Pki pki) throws IOException, InterruptedException {
+        String jdk = "JDK " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.vendor") + ")";
+        String version = Benchmark.class.getPackage().getImplementationVersion();
+        String ours = "ktls-uring-java" + (version == null ? "" : " " + version);
+        return switch (name) {
+            case "uring-userspace" -> new WorkerProcess(name, ours + ", TlsMode.USERSPACE: records sealed and opened by "
+                    + "BouncyCastle on JCA (SunJCE AES-GCM), every byte through io_uring; " + jdk, pki.caPem(),
+                    work.resolve(name + ".log"), workerJvmOptions());
+            case "uring-ktls" -> new WorkerProcess(name, ours + ", TlsMode.KTLS: records by the kernel (kTLS), "
+                    + "every byte through io_uring; " + jdk, pki.caPem(), work.resolve(name + ".log"), workerJvmOptions());
+            case "jdk" -> new WorkerProcess(name, "java.net.http.HttpClient, HTTP/1.1, SunJSSE; " + jdk, pki.caPem(),
+                    work.resolve(name + ".log"), workerJvmOptions());
+            case "curl" -> new Curl(pki.caPem(), work);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** Why this client can't run kTLS here, or null if the kernel offers the tls ULP. */
+    static String ktlsUnavailable() {
+        try {
+            String ulp = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_available_ulp")).strip();
+            if (Arrays.asList(ulp.split("\\s+")).contains("tls")) {
+                return null;
+            }
+            return "kernel " + uname() + " has no tls ULP (tcp_available_ulp: " + (ulp.isEmpty() ? "empty" : ulp)
+                    + "); run the benchmark in the kTLS VM: final/bench --vm";
+        } catch (IOException e) {
+            return "cannot read /proc/sys/net/ipv4/tcp_available_ulp: " + e.getMessage();
+        }
+    }
+
+    /** Checks that a run did what it claims: every byte of the large file; the connections nginx saw. */
+    private static void verify(Nginx nginx, Contender c, Scenario scenario, String runId, int n, Measurement m, long large)
+            throws IOException, InterruptedException {
+        if (scenario == Scenario.LARGE) {
+            if (m.bytes() != large) {
+                throw new IOException(c.name() + ": large download got " + m.bytes() + " bytes, expected " + large);
+            }
+            return;
+        }
+        if (m.bytes() != 1024L * n || m.latencyNanos().length != n) {
+            throw new IOException(c.name() + ": " + scenario.word + " got " + m.bytes() + " bytes in "
+                    + m.latencyNanos().length + " requests, expected " + n + " × 1024");
+        }
+        int[] seen = nginx.requestsAndConnections(runId);
+        int expectedConnections = scenario == Scenario.KEEPALIVE ? 1 : n + 1;
+        if (seen[0] != n + 1 || seen[1] != expectedConnections) {
+            throw new IOException(c.name() + ": " + scenario.word + " run " + runId + ": nginx saw " + seen[0]
+                    + " requests on " + seen[1] + " connections, expected " + (n + 1) + " on " + expectedConnections);
+        }
+    }
+
+    private static String describe(Scenario s, Measurement m) {
+        if (s == Scenario.LARGE) {
+            return String.format(Locale.ROOT, "%8.1f MB/s  %6.2f CPU s/GB (sys %2.0f%%)", m.bytes() * 1e3 / m.wallNanos(),
+                    (double) m.cpu().totalNanos() / m.bytes(), 100.0 * m.cpu().systemNanos() / Math.max(1, m.cpu().totalNanos()));
+        }
+        int n = m.latencyNanos().length;
+        return String.format(Locale.ROOT, "%8.0f req/s  p50 %7.0f µs  p99 %7.0f µs  %6.0f CPU µs/req", n * 1e9 / m.wallNanos(),
+                Stats.percentile(m.latencyNanos(), 50) / 1e3, Stats.percentile(m.latencyNanos(), 99) / 1e3,
+                m.cpu().totalNanos() / 1e3 / n);
+    }
+
+    private static <T> List<T> rotate(List<T> list, int by) {
+        List<T> rotated = new ArrayList<>(list);
+        if (!rotated.isEmpty()) {
+            java.util.Collections.rotate(rotated, -(by % rotated.size()));
+        }
+        return rotated;
+    }
+
+    private Map<String, String> environment(Path work, Map<String, String> clients) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")));
+        e.put("machine", machine());
+        e.put("server", Nginx.version() + " (one worker process) on 127.0.0.1, " + Nginx.TLS_VERSION + " "
+                + Nginx.CIPHER_SUITE + ", ECDSA P-256 certificate from a throwaway CA, no session resumption; "
+                + "files served from " + (work.startsWith("/dev/shm") ? "tmpfs (/dev/shm)" : work.getParent()));
+        clients.forEach((name, description) -> e.put(name, description));
+        e.put("method", config.warmup() + " warm-up + " + config.rounds() + " measured rounds; in each round every client "
+                + "runs each scenario in turn, the order rotated each round. Figures: medians over the measured rounds; "
+                + "latency percentiles over all measured requests. JVM clients: one JVM per client for the whole "
+                + "run (" + String.join(" ", workerJvmOptions().stream().filter(o -> !o.startsWith("-XX:ErrorFile=")).toList())
+                + "). CPU: getrusage of the whole client process "
+                + "(JVM: all threads incl. GC and JIT; curl: incl. process start-up). curl's times are its time_total "
+                + "per transfer.");
+        if (!config.note().isBlank()) {
+            e.put("note", config.note());
+        }
+        return e;
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
+                    .orElse(cpu);
+        } catch (IOException ignored) {
+            // keep "unknown CPU"
+        }
+        return "Linux " + uname() + ", " + Runtime.getRuntime().availableProcessors() + " × " + cpu
+                + ("1".equals(System.getenv("KTLS_VM")) ? " (QEMU TCG guest of .ci/ktls-vm: emulated CPU)" : "");
+    }
+
+    private static String uname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            return System.getProperty("os.version");
+        }
+    }
+
+    // ---------------------------------------------------------------- profiling
+
+    private int profile(Path work, Pki pki, Nginx nginx, URI largeUri, URI smallUri, long large) throws Exception {
+        String[] spec = config.profile().split(":", 2);
+        Scenario scenario = Scenario.of(spec[0]);
+        String client = spec[1];
+        if (client.equals("curl") || !ALL_CLIENTS.contains(client)) {
+            throw new IllegalArgumentException("--profile takes a JVM client: uring-userspace, uring-ktls or jdk");
+        }
+        if (client.equals("uring-ktls") && ktlsUnavailable() != null) {
+            System.err.println("bench: " + ktlsUnavailable());
+            return 4;
+        }
+        Path recording = config.repo().resolve("bench/target/profile-" + scenario.word + "-" + client + ".jfr");
+        Files.createDirectories(recording.getParent());
+        java.time.Instant from = null;
+        try (var worker = (WorkerProcess) start(client, work, pki)) {
+            int n = scenario == Scenario.KEEPALIVE ? config.requests() : config.connections();
+            for (int i = 0; i < config.warmup() + config.rounds(); i++) {
+                boolean measured = i >= config.warmup();
+                if (i == config.warmup()) {
+                    worker.call("jfr-start " + recording);
+                    from = java.time.Instant.now();
+                }
+                URI uri = scenario == Scenario.LARGE ? largeUri : URI.create(smallUri + "?run=p" + i);
+                Measurement m = worker.run(scenario, uri, n);
+                log(String.format(Locale.ROOT, "%-9s %-9s %-15s %s", measured ? "profiled" : "warm-up", scenario.word, client,
+                        describe(scenario, m)));
+            }
+            worker.call("jfr-stop");
+        }
+        System.out.println();
+        System.out.print(ProfileSummary.of(recording, from).text());
+        System.out.println("recording: " + recording + " (jfr print / JDK Mission Control)");
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- files
+
+    private Path workDirectory() throws IOException {
+        String forced = System.getenv("BENCH_WORK");
+        if (forced != null && !forced.isBlank()) {
+            return Files.createTempDirectory(Files.createDirectories(Path.of(forced)), "ktls-bench");
+        }
+        // tmpfs if it has room: the large file is then served from memory, with no disk in the picture.
+        Path shm = Path.of("/dev/shm");
+        long needed = (long) config.sizeMib() * 1024 * 1024 + (64L << 20);
+        if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > needed) {
+            return Files.createTempDirectory(shm, "ktls-bench");
+        }
+        return Files.createTempDirectory("ktls-bench");
+    }
+
+    private static void writeRandom(Path file, long size) throws IOException {
+        var random = new SplittableRandom(7);
+        byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; ) {
+                random.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length, left);
+                out.write(chunk, 0, n);
+                left -= n;
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static void log(String line) {
+        System.err.println("bench: " + line);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ktlsuring.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The harness's arithmetic and plumbing; the measurements themselves need nginx and run with final/bench. */
+class BenchmarkTest {
+
+    @Test
+    void mediansSpreadsAndPercentiles() {
+        assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+        assertThat(Stats.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+        assertThat(Stats.spread(List.of(90.0, 100.0, 110.0))).isEqualTo(0.2);
+        long[] values = new long[100];
+        for (int i = 0; i < 100; i++) {
+            values[i] = 100 - i;
+        }
+        assertThat(Stats.percentile(values, 50)).isEqualTo(50);
+        assertThat(Stats.percentile(values, 99)).isEqualTo(99);
+        assertThat(Stats.percentile(values, 100)).isEqualTo(100);
+        assertThat(Stats.percentile(new long[] {7}, 99)).isEqualTo(7);
+    }
+
+    @Test
+    void measurementsCrossTheWorkerPipeIntact() {
+        var m = new Measurement(123_456_789L, new CpuTime(5_000, 7_000), 1L << 28, new long[] {10, 20, 30});
+        var back = Measurement.decode(m.encode());
+        assertThat(back.wallNanos()).isEqualTo(m.wallNanos());
+        assertThat(back.cpu()).isEqualTo(m.cpu());
+        assertThat(back.bytes()).isEqualTo(m.bytes());
+        assertThat(back.latencyNanos()).containsExactly(10, 20, 30);
+        assertThat(Measurement.decode(new Measurement(1, new CpuTime(0, 0), 2, new long[0]).encode()).latencyNanos()).isEmpty();
+    }
+
+    @Test
+    void cpuTimeOfThisProcessAdvances() {
+        CpuTime before = CpuTime.self();
+        long x = 0;
+        for (long i = 0; i < 300_000_000L; i++) {
+            x += i ^ (x >>> 3);
+        }
+        assertThat(x).isNotZero();
+        assertThat(CpuTime.self().minus(before).totalNanos()).isPositive();
+    }
+
+    @Test
+    void reportHasEveryFigureWithItsRatios(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var config = Benchmark.parse(new String[] {"--rounds", "1", "--size", "1", "--requests", "2", "--connections", "2"});
+        java.util.Map<Scenario, java.util.Map<String, Summary>> summaries = new java.util.EnumMap<>(Scenario.class);
+        List<String> clients = List.of("uring-userspace", "jdk", "curl");
+        for (Scenario s : Scenario.values()) {
+            java.util.Map<String, Summary> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < clients.size(); i++) {
+                Summary summary = new Summary(clients.get(i), s);
+                long wall = 1_000_000_000L * (i + 1);
+                summary.runs.add(s == Scenario.LARGE
+                        ? new Measurement(wall, new CpuTime(wall / 2, wall / 4), 1L << 20, new long[0])
+                        : new Measurement(wall, new CpuTime(wall / 2, wall / 4), 2048, new long[] {wall / 2, wall / 2}));
+                m.put(clients.get(i), summary);
+            }
+            summaries.put(s, m);
+        }
+        var report = new Report(config, java.util.Map.of("machine", "test"), clients, java.util.Map.of("uring-ktls", "no kTLS"),
+                summaries);
+        // uring-userspace is twice as fast as jdk and three times as fast as curl in every scenario.
+        assertThat(report.text()).contains("uring-userspace").contains("2.00").contains("3.00").contains("skipped");
+        var files = report.write(dir, "test");
+        assertThat(files).allMatch(java.nio.file.Files::isRegularFile);
+        assertThat(java.nio.file.Files.readString(files.getFirst())).contains("[#bench-results-test]", "image::perf-test.svg[");
+        assertThat(java.nio.file.Files.readString(files.getLast())).startsWith("<svg").contains("2.00").endsWith("</svg>\n");
+    }
+
+    @Test
+    void optionsAndTheirChecks() {
+        var c = Benchmark.parse(new String[] {"--rounds", "3", "--size", "8", "--clients", "jdk,curl", "--no-write"});
+        assertThat(c.rounds()).isEqualTo(3);
+        assertThat(c.sizeMib()).isEqualTo(8);
+        assertThat(c.clients()).containsExactly("jdk", "curl");
+        assertThat(c.write()).isFalse();
+        assertThat(Benchmark.parse(new String[] {"--profile"}).profile()).isEqualTo("large:uring-userspace");
+        assertThat(Benchmark.parse(new String[] {"--profile", "jdk"}).profile()).isEqualTo("large:jdk");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--clients", "wget"})).hasMessageContaining("unknown client");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--bogus", "1"})).hasMessageContaining("unknown option");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.ktlsuring.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * nginx (Debian's nginx-light, OpenSSL underneath) on 127.0.0.1 in the foreground with its own prefix
+ * directory, one worker process, serving the benchmark's files over TLS 1.3 with one cipher suite,
+ * so that every client negotiates the same thing. Session caching and tickets are off: a new
+ * connection is always a full handshake, whichever client makes it.
+ *
+ * <p>Requests for the small file carry {@code ?run=ID}; the access log records run id and nginx's
+ * connection serial number, so that each run can be checked to have used exactly the connections
+ * it claims (one for keep-alive, one per request for new connections).
+ */
+final class Nginx implements AutoCloseable {
+
+    static final String TLS_VERSION = "TLSv1.3", CIPHER_SUITE = "TLS_AES_128_GCM_SHA256";
+
+    private final Process process;
+    private final int port;
+    private final Path prefix, accessLog;
+    private long logOffset;
+
+    private Nginx(Process process, int port, Path prefix) {
+        this.process = process;
+        this.port = port;
+        this.prefix = prefix;
+        this.accessLog = prefix.resolve("access.log");
+    }
+
+    static Nginx start(Pki pki, Path root, Path prefix) throws IOException, InterruptedException {
+        Files.createDirectories(prefix);
+        for (int attempt = 0; ; attempt++) {
+            int port;
+            try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            }
+            Files.writeString(prefix.resolve("nginx.conf"), """
+                    daemon off;
+                    master_process off;
+                    worker_processes 1;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/error.log warn;
+                    events { worker_connections 1024; }
+                    http {
+                        access_log off;
+                        log_format runs '$arg_run $connection $connection_requests $status $body_bytes_sent';
+                        client_body_temp_path %1$s/body;
+                        proxy_temp_path %1$s/proxy;
+                        fastcgi_temp_path %1$s/fastcgi;
+                        uwsgi_temp_path %1$s/uwsgi;
+                        scgi_temp_path %1$s/scgi;
+                        default_type application/octet-stream;
+                        keepalive_requests 10000000;
+                        keepalive_timeout 300s;
+                        server {
+                            listen 127.0.0.1:%2$d ssl;
+                            ssl_certificate %3$s;
+                            ssl_certificate_key %4$s;
+                            ssl_protocols %6$s;
+                            ssl_conf_command Ciphersuites %7$s;
+                            ssl_session_cache off;
+                            ssl_session_tickets off;
+                            ssl_buffer_size 16k;
+                            location / { root %5$s; }
+                            location = /small.bin { root %5$s; access_log %1$s/access.log runs; }
+                        }
+                    }
+                    """.formatted(prefix, port, pki.serverCertPem(), pki.serverKeyPem(), root, TLS_VERSION, CIPHER_SUITE));
+            Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                try (var s = new Socket("127.0.0.1", port)) {
+                    return new Nginx(process, port, prefix);
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            process.destroyForcibly();
+            String log = read(prefix.resolve("error.log")) + read(prefix.resolve("stdout.log"));
+            if (attempt < 3 && log.contains("Address already in use")) {
+                continue;
+            }
+            throw new IOException("nginx did not start: " + log.strip());
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** {@code nginx -v}. */
+    static String version() {
+        try {
+            Process p = new ProcessBuilder("nginx", "-v").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            return v.replace("nginx version: ", "");
+        } catch (IOException | InterruptedException e) {
+            return "nginx (version unknown)";
+        }
+    }
+
+    /**
+     * The access-log lines for run {@code runId} written since the last call: how many requests and
+     * over how many distinct connections.
+     */
+    int[] requestsAndConnections(String runId) throws IOException, InterruptedException {
+        // nginx writes each line with one write(2) when the request finishes; give the last one a moment.
+        Thread.sleep(20);
+        List<String> lines = List.of();
+        if (Files.exists(accessLog)) {
+            try (var channel = java.nio.channels.FileChannel.open(accessLog)) {
+                long size = channel.size();
+                var fresh = java.nio.ByteBuffer.allocate((int) Math.max(0, size - logOffset));
+                while (fresh.hasRemaining() && channel.read(fresh, logOffset + fresh.position()) > 0) {
+                    // read to the end as it was
+                }
+                logOffset += fresh.position();
+                lines = new String(fresh.array(), 0, fresh.position(), java.nio.charset.StandardCharsets.US_ASCII).lines().toList();
+            }
+        }
+        int requests = 0;
+        Set<String> connections = new HashSet<>();
+        for (String line : lines) {
+            String[] w = line.split(" ");
+            if (w.length >= 2 && w[0].equals(runId)) {
+                requests++;
+                connections.add(w[1]);
+            }
+        }
+        return new int[] {requests, connections.size()};
+    }
+
+    private static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+}

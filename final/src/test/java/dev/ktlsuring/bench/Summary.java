@@ -1,0 +1,55 @@
+package dev.ktlsuring.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+
+/**
+ * The measured runs of one client in one scenario, reduced to the figures in the table. Rates and
+ * per-unit CPU are medians over the rounds; latency percentiles are over all measured requests of all
+ * rounds together.
+ */
+final class Summary {
+
+    final String client;
+    final Scenario scenario;
+    final List<Measurement> runs = new ArrayList<>();
+
+    Summary(String client, Scenario scenario) {
+        this.client = client;
+        this.scenario = scenario;
+    }
+
+    /** MB/s (10^6 bytes) for LARGE, requests/s otherwise, per round. */
+    List<Double> rates() {
+        return runs.stream().map(m -> scenario == Scenario.LARGE
+                ? m.bytes() * 1e3 / m.wallNanos()
+                : m.latencyNanos().length * 1e9 / m.wallNanos()).toList();
+    }
+
+    double rate() {
+        return Stats.median(rates());
+    }
+
+    double spread() {
+        return Stats.spread(rates());
+    }
+
+    /** CPU seconds per GB (10^9 bytes) for LARGE; CPU microseconds per request otherwise. */
+    double cpu() {
+        return Stats.median(runs.stream().map(m -> scenario == Scenario.LARGE
+                ? (double) m.cpu().totalNanos() / m.bytes()
+                : m.cpu().totalNanos() / 1e3 / m.latencyNanos().length).toList());
+    }
+
+    /** The system (kernel) part of {@link #cpu()}, as a fraction. */
+    double systemShare() {
+        return Stats.median(runs.stream().map(m -> (double) m.cpu().systemNanos() / Math.max(1, m.cpu().totalNanos())).toList());
+    }
+
+    /** Latency percentile in microseconds over all measured requests. */
+    double latencyMicros(double p) {
+        long[] all = runs.stream().flatMapToLong(m -> LongStream.of(m.latencyNanos())).toArray();
+        return Stats.percentile(all, p) / 1e3;
+    }
+}
