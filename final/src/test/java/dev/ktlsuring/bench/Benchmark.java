@@ -423,7 +423,7 @@ public final class Benchmark {
             System.err.println("bench: " + ktlsUnavailable());
             return 4;
         }
-        Path recording = config.repo().resolve("bench/target/profile-" + scenario.word + "-" + client + ".jfr");
+        Path recording = config.repo().resolve("final/target/profile-" + scenario.word + "-" + client + ".jfr");
         Files.createDirectories(recording.getParent());
         java.time.Instant from = null;
         try (var worker = (WorkerProcess) start(client, work, pki)) {
@@ -463,7 +463,7 @@ public final class Benchmark {
         return Files.createTempDirectory("ktls-bench");
     }
 
-    private static void writeRandom(Path file, long size) throws IOException {
+    static void writeRandom(Path file, long size) throws IOException {
         var random = new SplittableRandom(7);
         byte[] chunk = new byte[1 << 20];
         try (OutputStream out = Files.newOutputStream(file)) {

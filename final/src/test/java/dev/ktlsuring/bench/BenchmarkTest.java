@@ -1,14 +1,52 @@
 package dev.ktlsuring.bench;
 
+import dev.ktlsuring.fallback.TlsMode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The harness's arithmetic and plumbing; the measurements themselves need nginx and run with final/bench. */
+/**
+ * The harness's arithmetic and plumbing, and its JVM clients against the harness's own nginx: what
+ * {@code final/bench} measures must be the whole body, over the connections the scenario says.
+ */
 class BenchmarkTest {
+
+    @Test
+    void jvmClientsFetchWholeBodiesOverTheConnectionsEachScenarioSays(@TempDir Path dir) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        long large = 3L * 1024 * 1024 + 17;
+        Benchmark.writeRandom(www.resolve("large.bin"), large);
+        Benchmark.writeRandom(www.resolve("small.bin"), 1024);
+        Pki pki = Pki.create(dir);
+        try (Nginx nginx = Nginx.start(pki, www, dir.resolve("nginx"))) {
+            String base = "https://127.0.0.1:" + nginx.port();
+            List<Worker.Client> clients = List.of(new Worker.UringClient(pki.caPem(), TlsMode.USERSPACE),
+                    new Worker.JdkClient(pki.caPem()));
+            for (Worker.Client client : clients) {
+                String name = client.getClass().getSimpleName();
+                assertThat(client.download(URI.create(base + "/large.bin"))).as(name + " download").isEqualTo(large);
+                for (boolean fresh : new boolean[] {false, true}) {
+                    String run = name + "-" + fresh;
+                    URI small = URI.create(base + "/small.bin?run=" + run);
+                    try (Worker.Session session = client.session(fresh)) {
+                        for (int i = 0; i < 5; i++) {
+                            assertThat(session.get(small)).as(run + " body length").isEqualTo(1024);
+                        }
+                    }
+                    int[] seen = nginx.requestsAndConnections(run);
+                    assertThat(seen[0]).as(run + ": requests nginx served").isEqualTo(5);
+                    assertThat(seen[1]).as(run + ": connections they came on").isEqualTo(fresh ? 5 : 1);
+                }
+            }
+        }
+    }
 
     @Test
     void mediansSpreadsAndPercentiles() {

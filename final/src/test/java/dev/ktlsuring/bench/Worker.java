@@ -162,7 +162,8 @@ public final class Worker {
         }
     }
 
-    /** This project's client. */
+    // tag::uring-client[]
+    /** This project's client: a 200 response's body goes to a sink that only counts. */
     static final class UringClient implements Client {
         private final ClientOptions options;
 
@@ -202,6 +203,7 @@ public final class Worker {
             };
         }
     }
+    // end::uring-client[]
 
     /** The JDK's java.net.http.HttpClient, HTTP/1.1 only, trusting the benchmark's CA. */
     static final class JdkClient implements Client {
