@@ -249,6 +249,7 @@ public final class HttpsClient implements AutoCloseable {
             return Duration.ofNanos(left);
         }
 
+        // tag::connection-io[]
         void write(byte[] bytes, int offset, int length) throws IOException {
             MemorySegment source = heapIo ? MemorySegment.ofArray(bytes) : null;
             for (int at = 0; at < length; ) {
@@ -277,6 +278,7 @@ public final class HttpsClient implements AutoCloseable {
             }
             return n;
         }
+        // end::connection-io[]
 
         @Override
         public boolean endIsAuthentic() {
