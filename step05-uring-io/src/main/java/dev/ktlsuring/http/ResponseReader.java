@@ -1,9 +1,9 @@
 package dev.ktlsuring.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -52,9 +52,10 @@ public final class ResponseReader {
             }
             OutputStream sink = sinkFor.apply(new HttpResponse(head.version, head.status, head.reason, head.headers,
                     new byte[0]));
-            Body out = sink == null ? new Body(new ByteArrayOutputStream(), maxBody) : new Body(sink, Long.MAX_VALUE);
+            BodyBuffer memory = sink == null ? new BodyBuffer(sizeHint(head)) : null;
+            Body out = sink == null ? new Body(memory, maxBody) : new Body(sink, Long.MAX_VALUE);
             readBody(method, head, out);
-            byte[] body = sink == null ? ((ByteArrayOutputStream) out.sink).toByteArray() : new byte[0];
+            byte[] body = sink == null ? memory.bytes() : new byte[0];
             reusable = reusable && head.version.equals("HTTP/1.1")
                     && head.values("Connection").stream().noneMatch(v -> v.equalsIgnoreCase("close"));
             return new HttpResponse(head.version, head.status, head.reason, head.headers, body);
@@ -286,6 +287,55 @@ public final class ResponseReader {
             }
             sink.write(bytes, offset, length);
             size += length;
+        }
+    }
+
+    /**
+     * The body's size if a single Content-Length announces it, capped: a first allocation of the
+     * right size saves growing and copying, but a hostile length must not reserve memory up front.
+     */
+    private static int sizeHint(Head head) {
+        List<String> lengths = head.values("Content-Length");
+        String value = lengths.size() == 1 ? lengths.getFirst().trim() : "";
+        if (value.isEmpty() || value.length() > 7 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return BodyBuffer.INITIAL;
+        }
+        return Math.min(Integer.parseInt(value), BodyBuffer.MAX_HINT);
+    }
+
+    /** A body kept in memory: one array, handed out as it is when the body filled it exactly. */
+    private static final class BodyBuffer extends OutputStream {
+        static final int INITIAL = 8 * 1024, MAX_HINT = 1 << 20;
+        private byte[] bytes;
+        private int count;
+
+        BodyBuffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] source, int offset, int length) throws IOException {
+            if (count + length > bytes.length) {
+                long needed = count + (long) length;
+                if (needed > MAX_ARRAY) {
+                    throw new HttpProtocolException("response body of more than " + MAX_ARRAY
+                            + " bytes does not fit in memory; stream it to a sink instead");
+                }
+                bytes = Arrays.copyOf(bytes, (int) Math.min(MAX_ARRAY, Math.max(needed, 2L * bytes.length)));
+            }
+            System.arraycopy(source, offset, bytes, count, length);
+            count += length;
+        }
+
+        byte[] bytes() {
+            return count == bytes.length ? bytes : Arrays.copyOf(bytes, count);
         }
     }
 
