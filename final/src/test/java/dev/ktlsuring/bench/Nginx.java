@@ -1,15 +1,14 @@
 package dev.ktlsuring.bench;
 
+import dev.ktlsuring.client.NginxServer;
+
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * nginx (Debian's nginx-light, OpenSSL underneath) on 127.0.0.1 in the foreground with its own prefix
@@ -25,26 +24,17 @@ final class Nginx implements AutoCloseable {
 
     static final String TLS_VERSION = "TLSv1.3", CIPHER_SUITE = "TLS_AES_128_GCM_SHA256";
 
-    private final Process process;
-    private final int port;
-    private final Path prefix, accessLog;
+    private final NginxServer server;
+    private final Path accessLog;
     private long logOffset;
 
-    private Nginx(Process process, int port, Path prefix) {
-        this.process = process;
-        this.port = port;
-        this.prefix = prefix;
+    private Nginx(NginxServer server, Path prefix) {
+        this.server = server;
         this.accessLog = prefix.resolve("access.log");
     }
 
     static Nginx start(Pki pki, Path root, Path prefix) throws IOException, InterruptedException {
-        Files.createDirectories(prefix);
-        for (int attempt = 0; ; attempt++) {
-            int port;
-            try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
-            }
-            Files.writeString(prefix.resolve("nginx.conf"), """
+        return new Nginx(NginxServer.launch(prefix, port -> """
                     daemon off;
                     master_process off;
                     worker_processes 1;
@@ -75,28 +65,12 @@ final class Nginx implements AutoCloseable {
                             location = /small.bin { root %5$s; access_log %1$s/access.log runs; }
                         }
                     }
-                    """.formatted(prefix, port, pki.serverCertPem(), pki.serverKeyPem(), root, TLS_VERSION, CIPHER_SUITE));
-            Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
-                    .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                try (var s = new Socket("127.0.0.1", port)) {
-                    return new Nginx(process, port, prefix);
-                } catch (IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
-            process.destroyForcibly();
-            String log = read(prefix.resolve("error.log")) + read(prefix.resolve("stdout.log"));
-            if (attempt < 3 && log.contains("Address already in use")) {
-                continue;
-            }
-            throw new IOException("nginx did not start: " + log.strip());
-        }
+                    """.formatted(prefix, port, pki.serverCertPem(), pki.serverKeyPem(), root, TLS_VERSION, CIPHER_SUITE),
+                Duration.ofSeconds(60)), prefix);
     }
 
     int port() {
-        return port;
+        return server.port();
     }
 
     /** {@code nginx -v}. */
@@ -142,16 +116,8 @@ final class Nginx implements AutoCloseable {
         return new int[] {requests, connections.size()};
     }
 
-    private static String read(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p) : "";
-    }
-
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor();
-        }
+        server.close();
     }
 }
