@@ -106,6 +106,12 @@ class BenchmarkTest {
                 summaries);
         // uring-userspace is twice as fast as jdk and three times as fast as curl in every scenario.
         assertThat(report.text()).contains("uring-userspace").contains("2.00").contains("3.00").contains("skipped");
+        // Only the targets of the clients that ran are judged; kTLS's are absent here.
+        assertThat(report.targets()).extracting(row -> String.join(" | ", row)).containsExactly(
+                "target | ratio in this run | met",
+                "Large download, userspace: at least 2× the JDK HttpClient's throughput | 2.00 (≥ 2.0) | yes",
+                "Keep-alive, userspace: at least the JDK HttpClient's request rate | 2.00 (≥ 1.0) | yes",
+                "Keep-alive, userspace: p99 latency within 1.5× curl's | 0.33 (≤ 1.5) | yes");
         var files = report.write(dir, "test");
         assertThat(files).allMatch(java.nio.file.Files::isRegularFile);
         assertThat(java.nio.file.Files.readString(files.getFirst())).contains("[#bench-results-test]", "image::perf-test.svg[");

@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
 final class Report {
 
     /** A figure of a table: heading, unit, how to get it, how to print it. */
-    private record Figure(String heading, ToDoubleFunction<Summary> value, String format, boolean ratios) {
+    record Figure(String heading, ToDoubleFunction<Summary> value, String format, boolean ratios) {
     }
 
     private static final Map<Scenario, List<Figure>> FIGURES = Map.of(
@@ -38,6 +38,48 @@ final class Report {
                     new Figure("p50 ms", s -> s.latencyMicros(50) / 1e3, "%.2f", true),
                     new Figure("p99 ms", s -> s.latencyMicros(99) / 1e3, "%.2f", true),
                     new Figure("CPU ms/conn", s -> s.cpu() / 1e3, "%.2f", true)));
+
+    /**
+     * A target from the project's benchmark goals: {@code client}'s figure divided by the
+     * {@code reference} client's must be at least (rates) or at most (latency) {@code bound}.
+     */
+    record Target(String goal, Scenario scenario, String client, String reference, Figure figure, double bound,
+                  boolean atLeast) {
+    }
+
+    static final List<Target> TARGETS = List.of(
+            new Target("Large download, kTLS: at least curl's throughput", Scenario.LARGE, "uring-ktls", "curl",
+                    FIGURES.get(Scenario.LARGE).getFirst(), 1, true),
+            new Target("Large download, kTLS: at least 3× the JDK HttpClient's throughput", Scenario.LARGE,
+                    "uring-ktls", "jdk", FIGURES.get(Scenario.LARGE).getFirst(), 3, true),
+            new Target("Large download, userspace: at least 2× the JDK HttpClient's throughput", Scenario.LARGE,
+                    "uring-userspace", "jdk", FIGURES.get(Scenario.LARGE).getFirst(), 2, true),
+            new Target("Keep-alive, kTLS: at least the JDK HttpClient's request rate", Scenario.KEEPALIVE,
+                    "uring-ktls", "jdk", FIGURES.get(Scenario.KEEPALIVE).getFirst(), 1, true),
+            new Target("Keep-alive, kTLS: p99 latency within 1.5× curl's", Scenario.KEEPALIVE, "uring-ktls", "curl",
+                    FIGURES.get(Scenario.KEEPALIVE).get(3), 1.5, false),
+            new Target("Keep-alive, userspace: at least the JDK HttpClient's request rate", Scenario.KEEPALIVE,
+                    "uring-userspace", "jdk", FIGURES.get(Scenario.KEEPALIVE).getFirst(), 1, true),
+            new Target("Keep-alive, userspace: p99 latency within 1.5× curl's", Scenario.KEEPALIVE, "uring-userspace",
+                    "curl", FIGURES.get(Scenario.KEEPALIVE).get(3), 1.5, false));
+
+    /** The targets this run can judge: goal, ratio, and whether it is met. */
+    List<String[]> targets() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"target", "ratio in this run", "met"});
+        for (Target t : TARGETS) {
+            Summary mine = summaries.get(t.scenario()).get(t.client());
+            Summary theirs = summaries.get(t.scenario()).get(t.reference());
+            if (mine == null || mine.runs.isEmpty() || theirs == null || theirs.runs.isEmpty()) {
+                continue;
+            }
+            double r = t.figure().value().applyAsDouble(mine) / t.figure().value().applyAsDouble(theirs);
+            boolean met = t.atLeast() ? r >= t.bound() : r <= t.bound();
+            rows.add(new String[] {t.goal(), String.format(Locale.ROOT, "%.2f (%s %.1f)", r, t.atLeast() ? "≥" : "≤",
+                    t.bound()), met ? "yes" : "no"});
+        }
+        return rows;
+    }
 
     private final Benchmark.Config config;
     private final Map<String, String> environment;
@@ -125,6 +167,13 @@ final class Report {
         }
         out.append("\n× JDK, × curl: this figure divided by the JDK HttpClient's / curl's. Above 1 is better for "
                 + "rates (MB/s, req/s, conn/s), worse for CPU and latency.\n");
+        List<String[]> targets = targets();
+        if (targets.size() > 1) {
+            out.append("\nTargets\n");
+            for (String[] t : targets.subList(1, targets.size())) {
+                out.append(String.format(Locale.ROOT, "  %-72s %-16s %s%n", t[0], t[1], t[2]));
+            }
+        }
         return out.toString();
     }
 
@@ -154,6 +203,15 @@ final class Report {
         out.append("\n× JDK, × curl: the figure divided by the JDK HttpClient's or curl's in the same run. Above 1 is "
                 + "better for rates (MB/s, req/s, conn/s) and worse for CPU and latency. _spread_: (max − min) / median "
                 + "of the rounds. _sys_: the kernel's share of the client's CPU time.\n");
+        List<String[]> targets = targets();
+        if (targets.size() > 1) {
+            out.append("\n.The project's targets, judged on this run (").append(label).append(")\n");
+            out.append("[cols=\"4,>2,>1\",options=header]\n|===\n");
+            for (String[] r : targets) {
+                out.append("| ").append(escape(r[0])).append(" | ").append(escape(r[1])).append(" | ").append(r[2]).append('\n');
+            }
+            out.append("|===\n");
+        }
         out.append("\nimage::").append(chart).append("[Rates and CPU efficiency relative to the JDK HttpClient (").append(label).append(")]\n");
         return out.toString();
     }
