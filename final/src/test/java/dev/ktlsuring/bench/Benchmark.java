@@ -373,6 +373,7 @@ public final class Benchmark {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")));
         e.put("machine", machine());
+        e.put("code", code(config.repo()));
         e.put("server", Nginx.version() + " (one worker process) on 127.0.0.1, " + Nginx.TLS_VERSION + " "
                 + Nginx.CIPHER_SUITE + ", ECDSA P-256 certificate from a throwaway CA, no session resumption; "
                 + "files served from " + (work.startsWith("/dev/shm") ? "tmpfs (/dev/shm)" : work.getParent()));
@@ -388,6 +389,27 @@ public final class Benchmark {
             e.put("note", config.note());
         }
         return e;
+    }
+
+    /** The commit measured, and whether tracked files differed from it. */
+    private static String code(Path repo) {
+        try {
+            Process head = new ProcessBuilder("git", "-C", repo.toString(), "rev-parse", "--short=10", "HEAD")
+                    .redirectErrorStream(true).start();
+            String commit = new String(head.getInputStream().readAllBytes()).strip();
+            Process status = new ProcessBuilder("git", "-C", repo.toString(), "status", "--porcelain",
+                    "--untracked-files=no").redirectErrorStream(true).start();
+            boolean changed = !new String(status.getInputStream().readAllBytes()).isBlank();
+            if (head.waitFor() != 0 || status.waitFor() != 0) {
+                return "not a git checkout";
+            }
+            return "ktls-uring-java commit " + commit + (changed ? " with uncommitted changes" : "");
+        } catch (IOException e) {
+            return "unknown (no git)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private static String machine() {
