@@ -12,8 +12,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.InstanceOfAssertFactories.type;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class CertificateRejectionTest {
 
@@ -81,6 +80,52 @@ class CertificateRejectionTest {
                 "server certificate rejected: weak key: RSA 1024 bits, at least 2048 required (CN=localhost)");
     }
 
+    /**
+     * SHA-1 collisions are practical (SHAttered, 2017; chosen-prefix, 2020), so a SHA-1 signature does not
+     * bind a certificate to its issuer; the JDK refuses it only under its own root store ("jdkCA").
+     */
+    @Test
+    void leafSignedWithSha1IsABrokenHash() throws Exception {
+        TestPki rsaIntermediate = PKI.intermediate("ktls-uring RSA intermediate", KeyType.RSA, null);
+        var e = assertRejected(rsaIntermediate.leaf(KeyType.EC, "SHA1withRSA"), "localhost", PKI.trust(),
+                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
+        assertThat(e).hasMessage("server certificate rejected: certificate for CN=localhost is signed with "
+                + "SHA1withRSA, a broken hash");
+    }
+
+    @Test
+    void intermediateSignedWithSha1IsABrokenHash() throws Exception {
+        TestPki sha1Intermediate = PKI.intermediate("SHA-1 intermediate", KeyType.EC, "SHA1withECDSA");
+        var e = assertRejected(sha1Intermediate.leaf(KeyType.EC), "localhost", PKI.trust(),
+                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
+        assertThat(e).hasMessage("server certificate rejected: certificate for CN=SHA-1 intermediate is signed with "
+                + "SHA1withECDSA, a broken hash");
+    }
+
+    /** The JDK's own constraints refuse MD5 anywhere; the reason still names the certificate and the hash. */
+    @Test
+    void leafSignedWithMd5IsABrokenHash() throws Exception {
+        TestPki rsaIntermediate = PKI.intermediate("ktls-uring RSA intermediate", KeyType.RSA, null);
+        var e = assertRejected(rsaIntermediate.leaf(KeyType.EC, "MD5withRSA"), "localhost", PKI.trust(),
+                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
+        assertThat(e).hasMessage("server certificate rejected: certificate for CN=localhost is signed with "
+                + "MD5withRSA, a broken hash");
+    }
+
+    /** A trust anchor is trusted as configured, not because of its self-signature, so that signature's hash is irrelevant. */
+    @Test
+    void trustAnchorSelfSignedWithSha1IsAccepted() throws Exception {
+        TestPki sha1Root = TestPki.create("SHA-1 root", KeyType.RSA, "SHA1withRSA");
+        try (var server = new JdkTlsServer(sha1Root.leaf(KeyType.EC), "TLSv1.3", SUITE, JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var session = TlsHandshake.perform(socket, "localhost", TlsOptions.defaults().withTrust(sha1Root.trust()),
+                     TIMEOUT)) {
+            assertThat(session.peerCertificates()).hasSize(2);
+            assertThat(session.peerCertificates()[1].getSigAlgName()).isEqualTo("SHA1withRSA");
+        }
+    }
+
     @Test
     void selfSignedLeaf() throws Exception {
         assertRejected(TestPki.selfSigned(KeyType.EC), "localhost", PKI.trust(), Reason.SELF_SIGNED,
@@ -105,16 +150,17 @@ class CertificateRejectionTest {
         }
     }
 
-    private static void assertRejected(Credential credential, String host, Trust trust, Reason reason, String messagePrefix)
-            throws Exception {
+    private static CertificateRejectedException assertRejected(Credential credential, String host, Trust trust,
+                                                               Reason reason, String messagePrefix) throws Exception {
         try (var server = new JdkTlsServer(credential, "TLSv1.3", SUITE, JdkTlsServer.ECHO);
              var ring = IoUring.open(8);
              var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT)) {
-            assertThatThrownBy(() -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT))
-                    .isInstanceOf(CertificateRejectedException.class)
-                    .hasMessageStartingWith(messagePrefix)
-                    .asInstanceOf(type(CertificateRejectedException.class))
-                    .extracting(CertificateRejectedException::reason).isEqualTo(reason);
+            var rejected = catchThrowableOfType(CertificateRejectedException.class,
+                    () -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT));
+            assertThat(rejected).as("the handshake must fail with a certificate rejection").isNotNull()
+                    .hasMessageStartingWith(messagePrefix);
+            assertThat(rejected.reason()).as(rejected.getMessage()).isEqualTo(reason);
+            return rejected;
         }
     }
 }
