@@ -96,6 +96,12 @@ public final class UserspaceChannel implements TlsChannel {
     }
     // end::write[]
 
+    /** Plaintext BouncyCastle has decrypted but not handed out counts, as does anything on the socket. */
+    @Override
+    public boolean inputPending() throws IOException {
+        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().socket().readableNow();
+    }
+
     @Override
     public boolean closeNotifyReceived() {
         return closeNotify;
