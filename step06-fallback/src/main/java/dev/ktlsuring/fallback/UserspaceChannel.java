@@ -2,6 +2,7 @@ package dev.ktlsuring.fallback;
 
 import dev.ktlsuring.handshake.TlsSession;
 import dev.ktlsuring.io.TlsChannel;
+import dev.ktlsuring.uring.SocketAddresses;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
@@ -71,10 +72,12 @@ public final class UserspaceChannel implements TlsChannel {
             }
         } catch (TlsFatalAlertReceived e) {
             throw new SSLException("received fatal alert: " + AlertDescription.getText(e.getAlertDescription())
-                    + " from " + transport.socket().remote(), e);
+                    + " from " + SocketAddresses.format(transport.socket().remote()), e);
         } catch (TlsFatalAlert e) {
+            String why = e.getAlertDescription() == AlertDescription.bad_record_mac
+                    ? ": the record failed authentication: the data was altered in transit or the keys are wrong" : "";
             throw new SSLException("TLS record rejected (" + AlertDescription.getText(e.getAlertDescription())
-                    + ") from " + transport.socket().remote(), e);
+                    + ") from " + SocketAddresses.format(transport.socket().remote()) + why, e);
         }
     }
     // end::read[]
