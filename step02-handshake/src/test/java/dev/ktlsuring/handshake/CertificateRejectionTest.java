@@ -6,10 +6,14 @@ import dev.ktlsuring.handshake.TestPki.KeyType;
 import dev.ktlsuring.uring.IoUring;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -82,34 +86,27 @@ class CertificateRejectionTest {
 
     /**
      * SHA-1 collisions are practical (SHAttered, 2017; chosen-prefix, 2020), so a SHA-1 signature does not
-     * bind a certificate to its issuer; the JDK refuses it only under its own root store ("jdkCA").
+     * bind a certificate to its issuer; the JDK refuses it only under its own root store ("jdkCA"). MD5
+     * its constraints refuse everywhere; the reason still names the certificate and the hash.
      */
-    @Test
-    void leafSignedWithSha1IsABrokenHash() throws Exception {
+    static Stream<Arguments> brokenHashes() {
         TestPki rsaIntermediate = PKI.intermediate("ktls-uring RSA intermediate", KeyType.RSA, null);
-        var e = assertRejected(rsaIntermediate.leaf(KeyType.EC, "SHA1withRSA"), "localhost", PKI.trust(),
-                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
-        assertThat(e).hasMessage("server certificate rejected: certificate for CN=localhost is signed with "
-                + "SHA1withRSA, a broken hash");
+        return Stream.of(
+                Arguments.of("leaf signed with SHA-1", rsaIntermediate.leaf(KeyType.EC, "SHA1withRSA"),
+                        "server certificate rejected: certificate for CN=localhost is signed with SHA1withRSA, a broken hash"),
+                Arguments.of("intermediate signed with SHA-1",
+                        PKI.intermediate("SHA-1 intermediate", KeyType.EC, "SHA1withECDSA").leaf(KeyType.EC),
+                        "server certificate rejected: certificate for CN=SHA-1 intermediate is signed with SHA1withECDSA, "
+                                + "a broken hash"),
+                Arguments.of("leaf signed with MD5", rsaIntermediate.leaf(KeyType.EC, "MD5withRSA"),
+                        "server certificate rejected: certificate for CN=localhost is signed with MD5withRSA, a broken hash"));
     }
 
-    @Test
-    void intermediateSignedWithSha1IsABrokenHash() throws Exception {
-        TestPki sha1Intermediate = PKI.intermediate("SHA-1 intermediate", KeyType.EC, "SHA1withECDSA");
-        var e = assertRejected(sha1Intermediate.leaf(KeyType.EC), "localhost", PKI.trust(),
-                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
-        assertThat(e).hasMessage("server certificate rejected: certificate for CN=SHA-1 intermediate is signed with "
-                + "SHA1withECDSA, a broken hash");
-    }
-
-    /** The JDK's own constraints refuse MD5 anywhere; the reason still names the certificate and the hash. */
-    @Test
-    void leafSignedWithMd5IsABrokenHash() throws Exception {
-        TestPki rsaIntermediate = PKI.intermediate("ktls-uring RSA intermediate", KeyType.RSA, null);
-        var e = assertRejected(rsaIntermediate.leaf(KeyType.EC, "MD5withRSA"), "localhost", PKI.trust(),
-                Reason.WEAK_SIGNATURE, "server certificate rejected: ");
-        assertThat(e).hasMessage("server certificate rejected: certificate for CN=localhost is signed with "
-                + "MD5withRSA, a broken hash");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenHashes")
+    void certificateSignedWithABrokenHash(String name, Credential credential, String message) throws Exception {
+        assertThat(assertRejected(credential, "localhost", PKI.trust(), Reason.WEAK_SIGNATURE, message))
+                .hasMessage(message);
     }
 
     /** A trust anchor is trusted as configured, not because of its self-signature, so that signature's hash is irrelevant. */
