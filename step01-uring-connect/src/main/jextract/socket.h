@@ -1,5 +1,6 @@
-/* The socket, address and memory-mapping declarations step 1 needs, gathered for jextract. */
+/* The socket, address, polling and memory-mapping declarations step 1 needs, gathered for jextract. */
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>

@@ -67,6 +67,11 @@ public final class HttpsClient implements AutoCloseable {
         long deadline = System.nanoTime() + options.timeout().toNanos();
         String key = request.host() + ":" + request.port();
         Connection reused = idle.remove(key);
+        if (reused != null && reused.spoiledWhileIdle()) {
+            options.trace().accept("Kept-alive connection received data or a close while idle; connecting again");
+            reused.close();
+            reused = null;
+        }
         if (reused != null) {
             try {
                 return exchange(reused, request, bodySink, deadline, key);
@@ -247,6 +252,19 @@ public final class HttpsClient implements AutoCloseable {
                         + " ms (" + SocketAddresses.format(secure.socket().remote()) + ")");
             }
             return Duration.ofNanos(left);
+        }
+
+        /**
+         * Whether the server sent anything (bytes, close_notify, FIN, RST) since the last response was
+         * complete. Between exchanges it has nothing to say, so whatever came would be taken for the
+         * next request's response: a connection in that state is never reused.
+         */
+        boolean spoiledWhileIdle() {
+            try {
+                return secure.channel().inputPending();
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         // tag::connection-io[]

@@ -45,7 +45,10 @@ class CertificateCliTest {
                                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1))), "127.0.0.1",
                         "server certificate rejected: certificate for IP:127\\.0\\.0\\.2 does not match '127\\.0\\.0\\.1'"),
                 Arguments.of("weak RSA-1024 key", PKI.leaf(TestPki.KeyType.RSA_1024), "localhost",
-                        "server certificate rejected: weak key: RSA 1024 bits, at least 2048 required \\(CN=localhost\\)"));
+                        "server certificate rejected: weak key: RSA 1024 bits, at least 2048 required \\(CN=localhost\\)"),
+                Arguments.of("signed with SHA-1", PKI.intermediate("ktls-uring RSA intermediate", TestPki.KeyType.RSA, null)
+                                .leaf(TestPki.KeyType.EC, "SHA1withRSA"), "localhost",
+                        "server certificate rejected: certificate for CN=localhost is signed with SHA1withRSA, a broken hash"));
     }
 
     /** Refused with exit 60 and the reason on one line; accepted with {@code -k}, which warns. */

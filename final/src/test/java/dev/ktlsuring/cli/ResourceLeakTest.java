@@ -3,6 +3,7 @@ package dev.ktlsuring.cli;
 import dev.ktlsuring.cli.MainTest.Run;
 import dev.ktlsuring.client.ClientOptions;
 import dev.ktlsuring.client.HttpsClient;
+import dev.ktlsuring.client.ProcessResources;
 import dev.ktlsuring.client.Request;
 import dev.ktlsuring.handshake.TestPki;
 import dev.ktlsuring.handshake.TlsOptions;
@@ -11,19 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import javax.management.JMException;
-import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,58 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and connection each time) and through one long-lived library client (kept-alive connections),
  * leave nothing behind: no file descriptor, no io_uring ring or ring mapping, no native memory.
  *
- * <p>Native memory is measured with the JVM's native memory tracking ({@code -XX:NativeMemoryTracking=summary},
- * set for this module's tests in its pom): {@code Arena} allocations are {@code malloc}s of the NMT
- * category "Other", where every connection's buffers and every ring's parameters live, so a connection
- * or ring not released on some path shows up as growth in that category's block count and size. (The
- * {@code direct} buffer pool does not count {@code Arena} memory.)
+ * <p>Native memory is measured with the JVM's native memory tracking (see {@link ProcessResources}).
  */
 class ResourceLeakTest {
 
     static final TestPki PKI = TestPki.shared();
     static final int REQUESTS = 2000;
-
-    /** What this process holds: open descriptors, io_uring ring descriptors and mappings, NMT "Other" mallocs. */
-    record Resources(int fds, int rings, int ringMappings, long nativeBlocks, long nativeKiB) {
-
-        private static final Pattern OTHER = Pattern.compile("\\(malloc=(\\d+)KB(?: tag=Other)? #(\\d+)\\)");
-
-        static Resources now() throws IOException {
-            int fds = 0, rings = 0;
-            try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-                for (Path fd : entries.toList()) {
-                    fds++;
-                    try {
-                        if (Files.readSymbolicLink(fd).toString().equals("anon_inode:[io_uring]")) {
-                            rings++;
-                        }
-                    } catch (IOException closedMeanwhile) {
-                        // the descriptor of the listing itself, or one closed by another thread
-                    }
-                }
-            }
-            int mappings = (int) Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                    .filter(l -> l.contains("io_uring")).count();
-            String summary = nativeMemorySummary();
-            int at = summary.indexOf("Other (reserved=");
-            Matcher other = OTHER.matcher(summary);
-            if (at < 0 || !other.find(at)) {
-                throw new IllegalStateException("no NMT category Other: is -XX:NativeMemoryTracking=summary set?");
-            }
-            return new Resources(fds, rings, mappings, Long.parseLong(other.group(2)), Long.parseLong(other.group(1)));
-        }
-
-        /** {@code jcmd PID VM.native_memory summary}, in-process. */
-        static String nativeMemorySummary() {
-            try {
-                return (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                        new Object[]{new String[]{"summary", "scale=KB"}}, new String[]{String[].class.getName()});
-            } catch (JMException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 
     @Test
     void thousandsOfRequestsLeaveNoDescriptorRingOrNativeMemory(@TempDir Path dir) throws Exception {
@@ -116,7 +64,7 @@ class ResourceLeakTest {
                 mix[i % mix.length].run();
             }
             library[0].close();
-            Resources before = settled(null);
+            ProcessResources before = settled(null);
 
             library[0] = HttpsClient.create(options);
             long[] nanos = new long[mix.length];
@@ -130,9 +78,9 @@ class ResourceLeakTest {
                 }
             }
             mix[2].run();                                  // leaves a kept-alive connection in the library client
-            Resources during = Resources.now();
+            ProcessResources during = ProcessResources.now();
             library[0].close();
-            Resources after = settled(before);
+            ProcessResources after = settled(before);
             System.out.println("ResourceLeakTest: " + REQUESTS + " requests (ms per kind: "
                     + java.util.Arrays.toString(java.util.Arrays.stream(nanos).map(n -> n / 1_000_000).toArray())
                     + "); before " + before + "; with one client open " + during + "; after " + after);
@@ -173,11 +121,11 @@ class ResourceLeakTest {
     }
 
     /** Measures once the servers have closed their ends (up to 5 s), or at once when there is no reference. */
-    private static Resources settled(Resources reference) throws Exception {
-        Resources now = Resources.now();
+    private static ProcessResources settled(ProcessResources reference) throws Exception {
+        ProcessResources now = ProcessResources.now();
         for (int i = 0; i < 50 && reference != null && now.fds() > reference.fds(); i++) {
             Thread.sleep(100);
-            now = Resources.now();
+            now = ProcessResources.now();
         }
         return now;
     }

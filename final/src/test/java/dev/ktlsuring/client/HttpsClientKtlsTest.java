@@ -32,4 +32,17 @@ class HttpsClientKtlsTest {
     void largeDownloadWithKtls() throws Exception {
         HttpsClientTest.largeDownloadStreamsExactly(TlsMode.KTLS);
     }
+
+    /** The idle check polls the socket, where the kernel holds the unsolicited record: same outcome as userspace. */
+    @Test
+    void unsolicitedResponseWhileIdleWithKtls13() throws Exception {
+        IdleConnectionTest.unsolicitedBytesWhileIdleAreNeverTakenForTheNextResponse(TlsMode.KTLS, "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256");
+    }
+
+    @Test
+    void unsolicitedResponseWhileIdleWithKtls12() throws Exception {
+        IdleConnectionTest.unsolicitedBytesWhileIdleAreNeverTakenForTheNextResponse(TlsMode.KTLS, "TLSv1.2",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    }
 }

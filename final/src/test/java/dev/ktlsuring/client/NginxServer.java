@@ -15,7 +15,8 @@ import java.util.function.IntFunction;
 /**
  * nginx (Debian's package, OpenSSL underneath) on 127.0.0.1, started by the test in the foreground
  * with its own prefix directory: static files from {@code root}, and {@code /echo}, which answers any
- * method with the method and the request's Content-Length, so that uploads are seen to arrive.
+ * method with the method and the request's Content-Length, so that uploads are seen to arrive. Every
+ * request is logged, so that tests can count what the server saw.
  */
 public final class NginxServer implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class NginxServer implements AutoCloseable {
                 error_log %1$s/error.log warn;
                 events { worker_connections 256; }
                 http {
-                    access_log off;
+                    access_log %1$s/access.log;
                     client_body_temp_path %1$s/body;
                     proxy_temp_path %1$s/proxy;
                     fastcgi_temp_path %1$s/fastcgi;
@@ -107,6 +108,17 @@ public final class NginxServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** How many requests nginx has logged (one line each, written once the response is sent). */
+    public long accessLogLines() throws IOException {
+        Path log = prefix.resolve("access.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = Files.lines(log)) {
+            return lines.count();
+        }
     }
 
     /** What nginx logged. */

@@ -5,6 +5,7 @@ import dev.ktlsuring.uring.abi.io_uring_sqe;
 import java.lang.foreign.MemorySegment;
 
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_CONNECT;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_POLL_ADD;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_RECV;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_RECVMSG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SEND;
@@ -60,6 +61,17 @@ public final class SubmissionEntry {
     public SubmissionEntry recv(int fd, MemorySegment buffer, int flags) {
         prepare(IORING_OP_RECV(), fd, buffer.address(), Math.toIntExact(buffer.byteSize()), 0);
         io_uring_sqe.msg_flags(sqe, flags);
+        return this;
+    }
+
+    /**
+     * A one-shot poll of {@code fd} for {@code events} ({@code POLLIN}...): the result is the ready mask.
+     * A descriptor already ready completes at submission, without waiting.
+     */
+    public SubmissionEntry pollAdd(int fd, int events) {
+        prepare(IORING_OP_POLL_ADD(), fd, 0, 0, 0);
+        // Little-endian layout of the 32-bit mask (the kernel swaps halfwords only on big-endian).
+        io_uring_sqe.poll32_events(sqe, events);
         return this;
     }
 

@@ -13,6 +13,7 @@ import static dev.ktlsuring.uring.abi.socket_h.AF_INET;
 import static dev.ktlsuring.uring.abi.socket_h.AF_INET6;
 import static dev.ktlsuring.uring.abi.socket_h.IPPROTO_TCP;
 import static dev.ktlsuring.uring.abi.socket_h.MSG_NOSIGNAL;
+import static dev.ktlsuring.uring.abi.socket_h.POLLIN;
 import static dev.ktlsuring.uring.abi.socket_h.SOCK_CLOEXEC;
 import static dev.ktlsuring.uring.abi.socket_h.SOCK_STREAM;
 import static dev.ktlsuring.uring.abi.socket_h.TCP_NODELAY;
@@ -114,6 +115,22 @@ public final class UringSocket implements AutoCloseable {
         return ring.call(entry -> entry.recv(fd, buffer, 0), timeout, "recv", describe());
     }
     // end::io[]
+
+    /**
+     * Whether a read would not block right now: bytes, the end of the stream or an error are waiting.
+     * Never waits: an {@code IORING_OP_POLL_ADD} for POLLIN completes at submission when the socket is
+     * readable, and a linked timeout of zero cancels it when it is not.
+     */
+    public boolean readableNow() throws IOException {
+        int res = ring.submitAndWait(entry -> entry.pollAdd(fd, POLLIN()), Duration.ZERO);
+        if (Errno.ETIME.is(res)) {
+            return false;
+        }
+        if (res < 0) {
+            throw Errno.exception("poll", res, describe());
+        }
+        return true;
+    }
 
     /** Receives exactly {@code buffer.byteSize()} bytes, or throws {@link java.io.EOFException} if the stream ends first. */
     public void recvFully(MemorySegment buffer, Duration timeout) throws IOException {

@@ -166,6 +166,41 @@ class UringSocketTest {
         }
     }
 
+    /** The check a client makes before reusing an idle connection: it must see data and EOF, and never wait. */
+    @Test
+    void readableNowSeesDataAndEndOfStreamWithoutWaiting() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             IoUring ring = IoUring.open(8);
+             UringSocket socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             Socket peer = server.accept();
+             Arena arena = Arena.ofConfined()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                assertThat(socket.readableNow()).as("idle socket, check %d", i).isFalse();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+
+            peer.getOutputStream().write(7);
+            assertThat(eventuallyReadable(socket)).as("one unread byte").isTrue();
+            assertThat(socket.recv(arena.allocate(1), TIMEOUT)).isEqualTo(1);
+            assertThat(socket.readableNow()).as("after reading it").isFalse();
+
+            peer.shutdownOutput();
+            assertThat(eventuallyReadable(socket)).as("FIN").isTrue();
+            assertThat(socket.recv(arena.allocate(1), TIMEOUT)).isZero();
+        }
+    }
+
+    /** Loopback delivery is asynchronous to the sender's write: give it a moment. */
+    private static boolean eventuallyReadable(UringSocket socket) throws IOException, InterruptedException {
+        for (long deadline = System.nanoTime() + TIMEOUT.toNanos(); System.nanoTime() < deadline; Thread.sleep(5)) {
+            if (socket.readableNow()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void connectAndClose(ServerSocket server, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             try (IoUring ring = IoUring.open(4);

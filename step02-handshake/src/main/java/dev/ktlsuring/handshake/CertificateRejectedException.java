@@ -7,7 +7,7 @@ public final class CertificateRejectedException extends SSLHandshakeException {
 
     /** Which check failed. */
     public enum Reason {
-        UNTRUSTED_ISSUER, SELF_SIGNED, EXPIRED, NOT_YET_VALID, HOSTNAME_MISMATCH, WEAK_KEY, INVALID
+        UNTRUSTED_ISSUER, SELF_SIGNED, EXPIRED, NOT_YET_VALID, HOSTNAME_MISMATCH, WEAK_KEY, WEAK_SIGNATURE, INVALID
     }
 
     private final Reason reason;

@@ -3,10 +3,12 @@ package dev.ktlsuring.handshake;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.NameType;
 import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.ServerName;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsClientContext;
 import org.bouncycastle.tls.TlsCredentials;
@@ -63,6 +65,15 @@ final class HandshakeClient extends DefaultTlsClient {
         int[] wanted = options.offeredSuites().stream().mapToInt(CipherSuite::code).toArray();
         // Drops any suite the crypto provider cannot run, so we never offer what we could not complete.
         return TlsUtils.getSupportedCipherSuites(getCrypto(), wanted);
+    }
+
+    @Override
+    protected Vector<SignatureAndHashAlgorithm> getSupportedSignatureAlgorithms() {
+        // BouncyCastle's defaults still list rsa_pkcs1_sha1, dsa_sha1 and ecdsa_sha1 for old TLS 1.2
+        // servers; a server must not be invited to sign with a hash whose collisions are practical.
+        Vector<SignatureAndHashAlgorithm> offered = new Vector<>(super.getSupportedSignatureAlgorithms());
+        offered.removeIf(s -> s.getHash() == HashAlgorithm.md5 || s.getHash() == HashAlgorithm.sha1);
+        return offered;
     }
 
     @Override
@@ -146,7 +157,7 @@ final class HandshakeClient extends DefaultTlsClient {
         return switch (e.reason()) {
             case EXPIRED, NOT_YET_VALID -> AlertDescription.certificate_expired;
             case UNTRUSTED_ISSUER, SELF_SIGNED -> AlertDescription.unknown_ca;
-            case WEAK_KEY -> AlertDescription.unsupported_certificate;
+            case WEAK_KEY, WEAK_SIGNATURE -> AlertDescription.unsupported_certificate;
             case HOSTNAME_MISMATCH, INVALID -> AlertDescription.bad_certificate;
         };
     }

@@ -8,6 +8,7 @@ import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PublicKey;
@@ -19,8 +20,10 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
+import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
@@ -31,7 +34,7 @@ import java.util.regex.Pattern;
  * Authenticates a server: its chain must lead to a trust anchor (PKIX, RFC 5280, done by the JDK's
  * trust manager, which also applies the JDK's algorithm constraints), every certificate must be within
  * its validity period and carry a key of at least {@value #MIN_RSA_BITS} bits (RSA) or {@value #MIN_EC_BITS}
- * bits (EC), and the leaf must name the host we meant to reach (RFC 6125 §6: subjectAltName dNSName or
+ * bits (EC), no certificate but a trust anchor may be signed with a broken hash (MD5, SHA-1), and the leaf must name the host we meant to reach (RFC 6125 §6: subjectAltName dNSName or
  * iPAddress entries only, a wildcard only as the whole left-most label).
  */
 public final class ServerCertificateVerifier {
@@ -88,8 +91,12 @@ public final class ServerCertificateVerifier {
         try {
             trustManager.checkServerTrusted(chain, authType);
         } catch (CertificateException e) {
+            if (isConstraintFailure(e)) {
+                checkSignatureHashes(chain);  // the JDK's constraints refuse MD5 themselves: same reason as SHA-1
+            }
             throw classify(chain, e);
         }
+        checkSignatureHashes(chain);
         checkKeyStrength(chain);
         checkHostname(leaf, host);
     }
@@ -108,6 +115,58 @@ public final class ServerCertificateVerifier {
                         + cert.getNotBefore().toInstant() + " (" + subject(cert) + ")", e);
             }
         }
+    }
+
+    /**
+     * Rejects a chain in which a certificate other than a trust anchor is signed with MD5 or SHA-1.
+     * Collisions in both are practical (SHA-1: chosen-prefix, 2020), so such a signature does not bind
+     * the certificate to its issuer; the JDK refuses SHA-1 only under its own root store. An anchor is
+     * trusted because it is configured, not because of its self-signature, so its hash does not matter.
+     */
+    private void checkSignatureHashes(X509Certificate[] chain) throws CertificateRejectedException {
+        for (X509Certificate cert : chain) {
+            if (isBrokenHash(signatureHash(cert)) && !isTrustAnchor(cert)) {
+                throw new CertificateRejectedException(Reason.WEAK_SIGNATURE, "certificate for " + subject(cert)
+                        + " is signed with " + cert.getSigAlgName() + ", a broken hash", null);
+            }
+        }
+    }
+
+    /** The digest of {@code cert}'s signature: the part before "with" ({@code SHA1withRSA}), or RSASSA-PSS's parameter. */
+    static String signatureHash(X509Certificate cert) {
+        String name = cert.getSigAlgName().toUpperCase(Locale.ROOT);
+        int with = name.indexOf("WITH");
+        if (with > 0) {
+            return name.substring(0, with);
+        }
+        if (name.equals("RSASSA-PSS") && cert.getSigAlgParams() != null) {
+            try {
+                var params = AlgorithmParameters.getInstance("RSASSA-PSS");
+                params.init(cert.getSigAlgParams());
+                return params.getParameterSpec(PSSParameterSpec.class).getDigestAlgorithm().toUpperCase(Locale.ROOT);
+            } catch (GeneralSecurityException | IOException e) {
+                return name;                               // unreadable: PKIX validation judges it
+            }
+        }
+        return name;                                       // Ed25519 and the like: the hash is part of the scheme
+    }
+
+    private static boolean isBrokenHash(String digest) {
+        return switch (digest.replace("-", "")) {
+            case "MD2", "MD5", "SHA1", "SHA" -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@code cert} is one of the configured anchors: same subject and key, as PKIX matches them. */
+    private boolean isTrustAnchor(X509Certificate cert) {
+        for (X509Certificate anchor : trustManager.getAcceptedIssuers()) {
+            if (anchor.getSubjectX500Principal().equals(cert.getSubjectX500Principal())
+                    && Arrays.equals(anchor.getPublicKey().getEncoded(), cert.getPublicKey().getEncoded())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkKeyStrength(X509Certificate[] chain) throws CertificateRejectedException {
@@ -133,7 +192,7 @@ public final class ServerCertificateVerifier {
     private static CertificateRejectedException classify(X509Certificate[] chain, CertificateException e) {
         X509Certificate leaf = chain[0];
         String text = messages(e);
-        if (text.contains("Algorithm constraints check failed") || text.contains("constraints")) {
+        if (isConstraintFailure(e)) {
             return new CertificateRejectedException(Reason.WEAK_KEY,
                     "weak or disallowed key or signature algorithm (" + subject(leaf) + "): " + e.getMessage(), e);
         }
@@ -147,6 +206,10 @@ public final class ServerCertificateVerifier {
                     "untrusted issuer '" + top.getIssuerX500Principal().getName() + "' (" + subject(leaf) + ")", e);
         }
         return new CertificateRejectedException(Reason.INVALID, e.getMessage() + " (" + subject(leaf) + ")", e);
+    }
+
+    private static boolean isConstraintFailure(CertificateException e) {
+        return messages(e).contains("constraints");
     }
 
     // tag::hostname[]

@@ -6,14 +6,17 @@ import dev.ktlsuring.handshake.TestPki.KeyType;
 import dev.ktlsuring.uring.IoUring;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.InstanceOfAssertFactories.type;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class CertificateRejectionTest {
 
@@ -81,6 +84,45 @@ class CertificateRejectionTest {
                 "server certificate rejected: weak key: RSA 1024 bits, at least 2048 required (CN=localhost)");
     }
 
+    /**
+     * SHA-1 collisions are practical (SHAttered, 2017; chosen-prefix, 2020), so a SHA-1 signature does not
+     * bind a certificate to its issuer; the JDK refuses it only under its own root store ("jdkCA"). MD5
+     * its constraints refuse everywhere; the reason still names the certificate and the hash.
+     */
+    static Stream<Arguments> brokenHashes() {
+        TestPki rsaIntermediate = PKI.intermediate("ktls-uring RSA intermediate", KeyType.RSA, null);
+        return Stream.of(
+                Arguments.of("leaf signed with SHA-1", rsaIntermediate.leaf(KeyType.EC, "SHA1withRSA"),
+                        "server certificate rejected: certificate for CN=localhost is signed with SHA1withRSA, a broken hash"),
+                Arguments.of("intermediate signed with SHA-1",
+                        PKI.intermediate("SHA-1 intermediate", KeyType.EC, "SHA1withECDSA").leaf(KeyType.EC),
+                        "server certificate rejected: certificate for CN=SHA-1 intermediate is signed with SHA1withECDSA, "
+                                + "a broken hash"),
+                Arguments.of("leaf signed with MD5", rsaIntermediate.leaf(KeyType.EC, "MD5withRSA"),
+                        "server certificate rejected: certificate for CN=localhost is signed with MD5withRSA, a broken hash"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenHashes")
+    void certificateSignedWithABrokenHash(String name, Credential credential, String message) throws Exception {
+        assertThat(assertRejected(credential, "localhost", PKI.trust(), Reason.WEAK_SIGNATURE, message))
+                .hasMessage(message);
+    }
+
+    /** A trust anchor is trusted as configured, not because of its self-signature, so that signature's hash is irrelevant. */
+    @Test
+    void trustAnchorSelfSignedWithSha1IsAccepted() throws Exception {
+        TestPki sha1Root = TestPki.create("SHA-1 root", KeyType.RSA, "SHA1withRSA");
+        try (var server = new JdkTlsServer(sha1Root.leaf(KeyType.EC), "TLSv1.3", SUITE, JdkTlsServer.ECHO);
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var session = TlsHandshake.perform(socket, "localhost", TlsOptions.defaults().withTrust(sha1Root.trust()),
+                     TIMEOUT)) {
+            assertThat(session.peerCertificates()).hasSize(2);
+            assertThat(session.peerCertificates()[1].getSigAlgName()).isEqualTo("SHA1withRSA");
+        }
+    }
+
     @Test
     void selfSignedLeaf() throws Exception {
         assertRejected(TestPki.selfSigned(KeyType.EC), "localhost", PKI.trust(), Reason.SELF_SIGNED,
@@ -105,16 +147,17 @@ class CertificateRejectionTest {
         }
     }
 
-    private static void assertRejected(Credential credential, String host, Trust trust, Reason reason, String messagePrefix)
-            throws Exception {
+    private static CertificateRejectedException assertRejected(Credential credential, String host, Trust trust,
+                                                               Reason reason, String messagePrefix) throws Exception {
         try (var server = new JdkTlsServer(credential, "TLSv1.3", SUITE, JdkTlsServer.ECHO);
              var ring = IoUring.open(8);
              var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT)) {
-            assertThatThrownBy(() -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT))
-                    .isInstanceOf(CertificateRejectedException.class)
-                    .hasMessageStartingWith(messagePrefix)
-                    .asInstanceOf(type(CertificateRejectedException.class))
-                    .extracting(CertificateRejectedException::reason).isEqualTo(reason);
+            var rejected = catchThrowableOfType(CertificateRejectedException.class,
+                    () -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT));
+            assertThat(rejected).as("the handshake must fail with a certificate rejection").isNotNull()
+                    .hasMessageStartingWith(messagePrefix);
+            assertThat(rejected.reason()).as(rejected.getMessage()).isEqualTo(reason);
+            return rejected;
         }
     }
 }

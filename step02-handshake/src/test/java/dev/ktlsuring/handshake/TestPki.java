@@ -63,28 +63,52 @@ public final class TestPki {
         return shared;
     }
 
-    /** A new, independent CA. */
+    /** A new, independent CA (EC P-256, self-signed with SHA256withECDSA). */
     public static TestPki create(String caName) {
+        return create(caName, KeyType.EC, null);
+    }
+
+    /**
+     * A new root CA with a key of {@code type}, self-signed with {@code signatureAlgorithm} (e.g.
+     * {@code "SHA1withRSA"}), or with SHA-256 if null.
+     */
+    public static TestPki create(String caName, KeyType type, String signatureAlgorithm) {
         try {
-            KeyPair keys = generate(KeyType.EC);
+            KeyPair keys = generate(type);
             X500Name name = new X500Name("CN=" + caName);
             Instant now = Instant.now();
             X509Certificate cert = sign(name, keys, name, keys.getPrivate(), null, List.of(),
-                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true);
+                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true, signatureAlgorithm);
             return new TestPki(new Credential(keys.getPrivate(), new X509Certificate[]{cert}));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The CA certificate, the trust anchor for everything this PKI issues. */
+    /**
+     * An intermediate CA issued by this one, with a key of {@code type}, its certificate signed with
+     * {@code signatureAlgorithm} (SHA-256 if null); its leaves carry the chain leaf, intermediate, root.
+     */
+    public TestPki intermediate(String name, KeyType type, String signatureAlgorithm) {
+        try {
+            KeyPair keys = generate(type);
+            Instant now = Instant.now();
+            X509Certificate cert = sign(new X500Name("CN=" + name), keys, caName(), ca.key(), caCertificate(), List.of(),
+                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true, signatureAlgorithm);
+            return new TestPki(new Credential(keys.getPrivate(), issuedChain(cert)));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The certificate of the CA that issues this PKI's leaves (the root, unless this is an intermediate). */
     public X509Certificate caCertificate() {
         return ca.chain()[0];
     }
 
-    /** Trust in this CA only. */
+    /** Trust in this PKI's root only. */
     public Trust trust() {
-        return Trust.anchors(List.of(caCertificate()));
+        return Trust.anchors(List.of(ca.chain()[ca.chain().length - 1]));
     }
 
     /** A leaf valid now for the loopback names. */
@@ -92,13 +116,23 @@ public final class TestPki {
         return leaf(type, LOOPBACK_NAMES, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(7)));
     }
 
+    /** A leaf valid now for the loopback names, signed by this CA with {@code signatureAlgorithm} (e.g. {@code "SHA1withRSA"}). */
+    public Credential leaf(KeyType type, String signatureAlgorithm) {
+        return leaf(type, LOOPBACK_NAMES, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(7)),
+                signatureAlgorithm);
+    }
+
     /** A leaf with the given subjectAltNames ({@code "DNS:…"}, {@code "IP:…"}) and validity. */
     public Credential leaf(KeyType type, List<String> names, Instant notBefore, Instant notAfter) {
+        return leaf(type, names, notBefore, notAfter, null);
+    }
+
+    private Credential leaf(KeyType type, List<String> names, Instant notBefore, Instant notAfter, String signatureAlgorithm) {
         try {
             KeyPair keys = generate(type);
             X509Certificate cert = sign(new X500Name("CN=" + (names.isEmpty() ? "no-names" : names.getFirst().substring(names.getFirst().indexOf(':') + 1))),
-                    keys, caName(), ca.key(), caCertificate(), names, notBefore, notAfter, false);
-            return new Credential(keys.getPrivate(), new X509Certificate[]{cert, caCertificate()});
+                    keys, caName(), ca.key(), caCertificate(), names, notBefore, notAfter, false, signatureAlgorithm);
+            return new Credential(keys.getPrivate(), issuedChain(cert));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
@@ -111,11 +145,19 @@ public final class TestPki {
             X500Name name = new X500Name("CN=self-signed localhost");
             Instant now = Instant.now();
             X509Certificate cert = sign(name, keys, name, keys.getPrivate(), null, LOOPBACK_NAMES,
-                    now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(7)), false);
+                    now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(7)), false, null);
             return new Credential(keys.getPrivate(), new X509Certificate[]{cert});
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code cert} followed by this CA's own chain, as a server sends it. */
+    private X509Certificate[] issuedChain(X509Certificate cert) {
+        X509Certificate[] chain = new X509Certificate[ca.chain().length + 1];
+        chain[0] = cert;
+        System.arraycopy(ca.chain(), 0, chain, 1, ca.chain().length);
+        return chain;
     }
 
     private X500Name caName() {
@@ -134,7 +176,8 @@ public final class TestPki {
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
                                         X509Certificate issuerCert, List<String> names, Instant notBefore,
-                                        Instant notAfter, boolean isCa) throws GeneralSecurityException, IOException {
+                                        Instant notAfter, boolean isCa, String signatureAlgorithm)
+            throws GeneralSecurityException, IOException {
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
                 BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter), subject,
                 subjectKeys.getPublic());
@@ -153,7 +196,8 @@ public final class TestPki {
                     : new GeneralName(GeneralName.dNSName, n.substring(4))).toArray(GeneralName[]::new);
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         }
-        String algorithm = issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        String algorithm = signatureAlgorithm != null ? signatureAlgorithm
+                : issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
         org.bouncycastle.operator.ContentSigner signer;
         try {
             signer = new JcaContentSignerBuilder(algorithm).build(issuerKey);

@@ -9,11 +9,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.net.ssl.SSLHandshakeException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -158,6 +162,56 @@ class TlsHandshakeTest {
                     .isInstanceOf(SSLHandshakeException.class)
                     .hasMessage("TLS handshake failed: the server closed the connection");
         }
+    }
+
+    /**
+     * The ClientHello's signature_algorithms (and signature_algorithms_cert, if sent) lists no MD5 or SHA-1
+     * scheme (RFC 8446 §4.2.3 legacy codes 0x0101..0x0203): a server must not be invited to sign with them.
+     */
+    @Test
+    void clientHelloOffersNoMd5OrSha1SignatureScheme() throws Exception {
+        var helloRecord = new CompletableFuture<byte[]>();
+        try (var server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (var s = server.accept(); var in = s.getInputStream()) {
+                    byte[] header = in.readNBytes(5);
+                    byte[] body = in.readNBytes(((header[3] & 0xff) << 8) | (header[4] & 0xff));
+                    helloRecord.complete(body);
+                } catch (java.io.IOException e) {
+                    helloRecord.completeExceptionally(e);
+                }
+            });
+            assertThatThrownBy(() -> TlsHandshake.perform(socket, "127.0.0.1",
+                    TlsOptions.defaults().withTrust(PKI.trust()), TIMEOUT))
+                    .hasMessage("TLS handshake failed: the server closed the connection");
+        }
+        var schemes = signatureSchemes(ByteBuffer.wrap(helloRecord.get(5, TimeUnit.SECONDS)));
+        assertThat(schemes).as("signature_algorithms offered").isNotEmpty();
+        assertThat(schemes.stream().filter(scheme -> scheme >> 8 == 1 || scheme >> 8 == 2)
+                .map(scheme -> String.format("0x%04x", scheme)))
+                .as("MD5 and SHA-1 signature schemes offered").isEmpty();
+    }
+
+    /** The code points of the signature_algorithms (13) and signature_algorithms_cert (50) extensions of a ClientHello. */
+    private static List<Integer> signatureSchemes(ByteBuffer hello) {
+        hello.position(4 + 2 + 32);                                   // handshake header, legacy_version, random
+        hello.position(hello.position() + 1 + (hello.get() & 0xff));  // legacy_session_id
+        hello.position(hello.position() + 2 + (hello.getShort() & 0xffff));   // cipher_suites
+        hello.position(hello.position() + 1 + (hello.get() & 0xff));  // legacy_compression_methods
+        int end = hello.position() + 2 + (hello.getShort() & 0xffff);
+        List<Integer> schemes = new ArrayList<>();
+        while (hello.position() < end) {
+            int type = hello.getShort() & 0xffff, length = hello.getShort() & 0xffff, next = hello.position() + length;
+            if (type == 13 || type == 50) {
+                for (int n = (hello.getShort() & 0xffff) / 2; n > 0; n--) {
+                    schemes.add(hello.getShort() & 0xffff);
+                }
+            }
+            hello.position(next);
+        }
+        return schemes;
     }
 
     @Test

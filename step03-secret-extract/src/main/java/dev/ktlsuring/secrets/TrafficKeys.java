@@ -25,12 +25,21 @@ public final class TrafficKeys implements AutoCloseable {
     private final TlsVersion version;
     private final BulkCipher cipher;
     private final long sequenceNumber;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final MemorySegment key;
     private final MemorySegment iv;
+    private volatile boolean closed;
 
     /** Copies {@code key} and {@code iv} off-heap and zeroes the arrays passed in. */
     public TrafficKeys(TlsVersion version, BulkCipher cipher, byte[] key, byte[] iv, long sequenceNumber) {
+        this(version, cipher, key, iv, sequenceNumber, Arena.ofShared());
+    }
+
+    /**
+     * Like the public constructor, with the key material in {@code arena}, which {@link #close()} closes.
+     * Tests pass one whose memory outlives that, to see that it was zeroed before release.
+     */
+    TrafficKeys(TlsVersion version, BulkCipher cipher, byte[] key, byte[] iv, long sequenceNumber, Arena arena) {
         if (key.length != cipher.keyLength()) {
             throw new IllegalArgumentException(cipher + " needs a " + cipher.keyLength() + "-byte key, not " + key.length);
         }
@@ -41,6 +50,7 @@ public final class TrafficKeys implements AutoCloseable {
         this.version = version;
         this.cipher = cipher;
         this.sequenceNumber = sequenceNumber;
+        this.arena = arena;
         this.key = arena.allocate(key.length);
         this.iv = arena.allocate(iv.length);
         MemorySegment.copy(key, 0, this.key, JAVA_BYTE, 0, key.length);
@@ -76,8 +86,10 @@ public final class TrafficKeys implements AutoCloseable {
 
     /** Zeroes the key material and releases it. */
     @Override
-    public void close() {
-        if (arena.scope().isAlive()) {
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            // Freed memory is not cleared: the next allocation that reuses it could read the key.
             key.fill((byte) 0);
             iv.fill((byte) 0);
             arena.close();
@@ -86,7 +98,7 @@ public final class TrafficKeys implements AutoCloseable {
 
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
-        return !arena.scope().isAlive();
+        return closed;
     }
 
     @Override

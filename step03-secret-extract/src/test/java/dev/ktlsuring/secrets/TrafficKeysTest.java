@@ -4,6 +4,7 @@ import dev.ktlsuring.handshake.BulkCipher;
 import dev.ktlsuring.handshake.TlsVersion;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Base64;
@@ -72,6 +73,25 @@ class TrafficKeysTest {
         assertThat(keys.sequenceNumber()).isZero();
         keys.close();
         assertThat(keys.isClosed()).isTrue();
+    }
+
+    /** Released native memory is not cleared; the next allocation to reuse it must not find a key there. */
+    @Test
+    void closeZeroesTheKeyMaterialBeforeReleasingIt() {
+        try (Arena memory = Arena.ofConfined()) {
+            var arena = new RetainingArena(memory);
+            var keys = new TrafficKeys(TlsVersion.TLS_1_3, BulkCipher.AES_128_GCM, KEY.clone(), IV.clone(), 0, arena);
+            MemorySegment key = keys.key();
+            MemorySegment iv = keys.iv();
+            assertThat(key.toArray(JAVA_BYTE)).isEqualTo(KEY);
+
+            keys.close();
+
+            assertThat(arena.closed()).as("the key's arena was released").isTrue();
+            assertThat(keys.isClosed()).isTrue();
+            assertThat(key.toArray(JAVA_BYTE)).as("key bytes left in the released memory").containsOnly(0);
+            assertThat(iv.toArray(JAVA_BYTE)).as("IV bytes left in the released memory").containsOnly(0);
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.ktlsuring.uring.UringSocket;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -58,26 +59,41 @@ public final class KernelTls {
             if (error != 0) {
                 return new Fallback(ulpRefused(error));
             }
-            // Receive first: kernels from 4.13 to 4.16 had kTLS for TX only, and a refusal here still
-            // leaves the socket untouched (a ULP without keys passes bytes through unchanged).
-            CryptoInfo rx = CryptoInfo.encode(keys.receive(), arena);
-            CryptoInfo tx = CryptoInfo.encode(keys.transmit(), arena);
-            try {
-                error = SystemCalls.trySetsockopt(fd, tls_h.SOL_TLS(), tls_h.TLS_RX(), rx.struct());
-                if (error != 0) {
-                    return new Fallback(keysRefused("TLS_RX", error, keys.receive()));
-                }
-                error = SystemCalls.trySetsockopt(fd, tls_h.SOL_TLS(), tls_h.TLS_TX(), tx.struct());
-                if (error != 0) {
-                    throw new IOException("kTLS: the kernel took TLS_RX but refused TLS_TX ("
-                            + keysRefused("TLS_TX", error, keys.transmit()) + "); the connection cannot go on");
-                }
-            } finally {
-                rx.wipe();
-                tx.wipe();
+            return installKeys(fd, keys, arena, SystemCalls::trySetsockopt);
+        }
+    }
+
+    /**
+     * Gives the kernel the receive keys, then the transmit keys. The structs passed hold the keys and
+     * the kernel keeps its own copies, so they are wiped whatever the outcome: freed native memory is
+     * not cleared, and the next allocation to reuse it could read them.
+     */
+    static KtlsOutcome installKeys(int fd, SessionKeys keys, Arena arena, SocketOptions setsockopt) throws IOException {
+        // Receive first: kernels from 4.13 to 4.16 had kTLS for TX only, and a refusal here still
+        // leaves the socket untouched (a ULP without keys passes bytes through unchanged).
+        CryptoInfo rx = CryptoInfo.encode(keys.receive(), arena);
+        CryptoInfo tx = CryptoInfo.encode(keys.transmit(), arena);
+        try {
+            int error = setsockopt.set(fd, tls_h.SOL_TLS(), tls_h.TLS_RX(), rx.struct());
+            if (error != 0) {
+                return new Fallback(keysRefused("TLS_RX", error, keys.receive()));
             }
+            error = setsockopt.set(fd, tls_h.SOL_TLS(), tls_h.TLS_TX(), tx.struct());
+            if (error != 0) {
+                throw new IOException("kTLS: the kernel took TLS_RX but refused TLS_TX ("
+                        + keysRefused("TLS_TX", error, keys.transmit()) + "); the connection cannot go on");
+            }
+        } finally {
+            rx.wipe();
+            tx.wipe();
         }
         return new KtlsEnabled(keys.transmit().version(), keys.transmit().cipher());
+    }
+
+    /** {@code setsockopt(2)}: 0 or an errno. A parameter of {@link #installKeys}, so that tests can see what it was given. */
+    @FunctionalInterface
+    interface SocketOptions {
+        int set(int fd, int level, int name, MemorySegment value);
     }
     // end::enable[]
 

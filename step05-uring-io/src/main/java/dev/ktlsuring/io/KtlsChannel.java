@@ -207,6 +207,12 @@ public final class KtlsChannel implements TlsChannel {
     }
     // end::alerts[]
 
+    /** The kernel holds every received byte, decrypted or not, so the socket's readability says it all. */
+    @Override
+    public boolean inputPending() throws IOException {
+        return eof || socket.readableNow();
+    }
+
     @Override
     public boolean closeNotifyReceived() {
         return closeNotify;

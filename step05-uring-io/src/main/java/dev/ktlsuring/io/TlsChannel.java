@@ -24,6 +24,14 @@ public interface TlsChannel extends AutoCloseable {
     /** Writes all of {@code data} as application data. */
     void write(MemorySegment data, Duration timeout) throws IOException;
 
+    /**
+     * Whether input is waiting that nobody has asked for — data, a record, the end of the stream — in
+     * this channel's buffers or on its socket; never blocks. Between HTTP exchanges that is a server
+     * talking out of turn: a kept-alive connection for which this is true must not carry another
+     * request, or the unsolicited bytes would be read as its response.
+     */
+    boolean inputPending() throws IOException;
+
     /** Whether the peer ended the stream with close_notify (RFC 8446 §6.1), i.e. the end is authentic. */
     boolean closeNotifyReceived();
 

@@ -2,6 +2,7 @@ package dev.ktlsuring.fallback;
 
 import dev.ktlsuring.handshake.TlsSession;
 import dev.ktlsuring.io.TlsChannel;
+import dev.ktlsuring.uring.SocketAddresses;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
@@ -73,10 +74,12 @@ public final class UserspaceChannel implements TlsChannel {
             }
         } catch (TlsFatalAlertReceived e) {
             throw new SSLException("received fatal alert: " + AlertDescription.getText(e.getAlertDescription())
-                    + " from " + transport.socket().remote(), e);
+                    + " from " + SocketAddresses.format(transport.socket().remote()), e);
         } catch (TlsFatalAlert e) {
+            String why = e.getAlertDescription() == AlertDescription.bad_record_mac
+                    ? ": the record failed authentication: the data was altered in transit or the keys are wrong" : "";
             throw new SSLException("TLS record rejected (" + AlertDescription.getText(e.getAlertDescription())
-                    + ") from " + transport.socket().remote(), e);
+                    + ") from " + SocketAddresses.format(transport.socket().remote()) + why, e);
         }
     }
     // end::read[]
@@ -97,6 +100,12 @@ public final class UserspaceChannel implements TlsChannel {
         }
     }
     // end::write[]
+
+    /** Plaintext BouncyCastle has decrypted but not handed out counts, as does anything on the socket. */
+    @Override
+    public boolean inputPending() throws IOException {
+        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().socket().readableNow();
+    }
 
     @Override
     public boolean closeNotifyReceived() {

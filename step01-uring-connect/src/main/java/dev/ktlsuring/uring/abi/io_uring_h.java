@@ -32,6 +32,15 @@ public class io_uring_h extends io_uring_h$shared {
     public static int IORING_OP_NOP() {
         return IORING_OP_NOP;
     }
+    private static final int IORING_OP_POLL_ADD = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_POLL_ADD = 6
+     * }
+     */
+    public static int IORING_OP_POLL_ADD() {
+        return IORING_OP_POLL_ADD;
+    }
     private static final int IORING_OP_SENDMSG = (int)9L;
     /**
      * {@snippet lang=c :

@@ -86,6 +86,15 @@ public class socket_h extends socket_h$shared {
     public static int SOL_TCP() {
         return SOL_TCP;
     }
+    private static final int POLLIN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLIN 1
+     * }
+     */
+    public static int POLLIN() {
+        return POLLIN;
+    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
