@@ -34,6 +34,7 @@ class TamperedRecordTest {
 
     static final TestPki PKI = TestPki.shared();
 
+    // tag::tampered[]
     @ParameterizedTest
     @EnumSource(value = CipherSuite.class, names = {"TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"})
     void userspaceRefusesATamperedRecord(CipherSuite suite) throws Exception {
@@ -49,6 +50,7 @@ class TamperedRecordTest {
         assertTamperedRecordRefused(suite, TlsMode.KTLS, "recvmsg: EBADMSG (127.0.0.1:%d): a TLS record failed "
                 + "authentication (bad_record_mac): the data was altered in transit or the keys are wrong");
     }
+    // end::tampered[]
 
     /** {@code expected} has a {@code %d} for the proxy's port, the peer the client sees. */
     private static void assertTamperedRecordRefused(CipherSuite suite, TlsMode mode, String expected) throws Exception {
