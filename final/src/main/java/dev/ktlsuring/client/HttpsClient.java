@@ -136,6 +136,10 @@ public final class HttpsClient implements AutoCloseable {
             }
             keep = c.reader.reusable();
             return response;
+        } catch (SocketTimeoutException e) {
+            // Every wait in an exchange is bounded by the time left to its deadline, so whichever wait
+            // timed out, it is the exchange's limit that ran out: say so, not which receive it was.
+            throw c.timedOut(e);
         } catch (IOException e) {
             if (c.reused && !c.receivedAny && !(e instanceof StaleConnectionException)
                     && !(e instanceof SocketTimeoutException) && !(e instanceof HttpProtocolException)) {
@@ -248,10 +252,16 @@ public final class HttpsClient implements AutoCloseable {
         Duration remaining() throws SocketTimeoutException {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new SocketTimeoutException("operation timed out after " + options.timeout().toMillis()
-                        + " ms (" + SocketAddresses.format(secure.socket().remote()) + ")");
+                throw timedOut(null);
             }
             return Duration.ofNanos(left);
+        }
+
+        SocketTimeoutException timedOut(SocketTimeoutException cause) {
+            var e = new SocketTimeoutException("operation timed out after " + options.timeout().toMillis()
+                    + " ms (" + SocketAddresses.format(secure.socket().remote()) + ")");
+            e.initCause(cause);
+            return e;
         }
 
         /**

@@ -7,11 +7,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 import static dev.ktlsuring.cli.MainTest.run;
@@ -82,6 +84,25 @@ class HostileServerTest {
         System.arraycopy(new byte[]{22, 3, 3, (byte) 0xFF, (byte) 0xFF}, 0, reply, 0, 5);
         try (var server = ScriptedServer.tcp(reply)) {
             assertFails(get(server), 35, "TLS handshake failed: record_overflow: record of 65535 bytes exceeds 18432");
+        }
+    }
+
+    /** The server reads the ClientHello and closes the connection: the handshake fails, saying so. */
+    @Test
+    void serverClosesMidHandshake() throws Exception {
+        try (var server = ScriptedServer.tcp(new byte[0])) {
+            assertFails(get(server), 35, "TLS handshake failed: the server closed the connection");
+        }
+    }
+
+    /** The server never answers the ClientHello: --connect-timeout, through io_uring's linked timeout, ends it. */
+    @Test
+    void serverStallsDuringTheHandshake() throws Exception {
+        try (var server = ScriptedServer.silentAfterClientHello()) {
+            long start = System.nanoTime();
+            assertFails(run("--cacert", ca, "--connect-timeout", "1", server.url()), 28,
+                    "TLS handshake timed out after 1000 ms (127.0.0.1:" + server.port() + ")");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         }
     }
 
@@ -172,6 +193,30 @@ class HostileServerTest {
         try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), response, false)) {
             assertFails(get(server), 18, "response body ends with the connection, but the connection closed "
                     + "without TLS close_notify after 14 bytes: it may be truncated");
+        }
+    }
+
+    /** The server takes the request and never answers: --max-time ends the exchange, no hang. */
+    @Test
+    void serverStallsAfterTheRequest() throws Exception {
+        try (var server = ScriptedServer.silentAfterRequest(PKI.leaf(TestPki.KeyType.EC))) {
+            long start = System.nanoTime();
+            assertFails(run("--cacert", ca, "--max-time", "1", server.url()), 28,
+                    "operation timed out after 1000 ms (127.0.0.1:" + server.port() + ")");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    /** Responses whose head breaks HTTP/1.1's grammar (RFC 9112 §4, §5, §7.1): malformed, exit 8. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "HTTP/2 200 OK\\r\\n\\r\\n                                        | malformed status line: \"HTTP/2 200 OK\"",
+            "HTTP/1.1 200 OK\\r\\nNoColonHere\\r\\n\\r\\n                      | malformed header field (no name or colon): \"NoColonHere\"",
+            "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n | invalid chunk size: \"zz\""})
+    void malformedResponse(String response, String message) throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii(response.replace("\\r\\n", "\r\n")), true)) {
+            assertFails(get(server), 8, message);
         }
     }
 

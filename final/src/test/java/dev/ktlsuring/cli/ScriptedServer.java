@@ -49,6 +49,34 @@ public final class ScriptedServer implements AutoCloseable {
         });
     }
 
+    /** Reads the ClientHello and then says nothing, until the client gives up and hangs up. */
+    public static ScriptedServer silentAfterClientHello() throws IOException {
+        return new ScriptedServer(plain -> {
+            plain.setSoTimeout(0);
+            plain.getInputStream().read(new byte[16 * 1024]);
+            waitForHangUp(plain.getInputStream());
+        });
+    }
+
+    /** Completes a TLS 1.3 handshake, reads the request, and then never answers, until the client hangs up. */
+    public static ScriptedServer silentAfterRequest(TestPki.Credential credential) throws IOException {
+        var context = credential.serverContext();
+        return new ScriptedServer(plain -> {
+            plain.setSoTimeout(0);
+            var tls = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
+            tls.setUseClientMode(false);
+            tls.startHandshake();
+            tls.getInputStream().read(new byte[16 * 1024]);
+            waitForHangUp(plain.getInputStream());
+        });
+    }
+
+    private static void waitForHangUp(InputStream in) throws IOException {
+        while (in.read(new byte[4096]) >= 0) {
+            // discard
+        }
+    }
+
     /**
      * Completes a TLS 1.3 handshake presenting {@code credential}, reads the request, sends {@code response}
      * as application data, then ends with close_notify or, if {@code closeNotify} is false, with a bare FIN.
@@ -86,10 +114,7 @@ public final class ScriptedServer implements AutoCloseable {
             plain.setTcpNoDelay(true);            // the reply's records go out at once, not after a delayed ACK
             script.run(plain);
             plain.shutdownOutput();               // FIN, then wait for the client to hang up (no RST)
-            InputStream in = plain.getInputStream();
-            while (in.read(new byte[4096]) >= 0) {
-                // drain
-            }
+            waitForHangUp(plain.getInputStream());
         } catch (SocketException ignored) {
             // the client hung up first: expected of a client that rejects what it got
         } catch (IOException ignored) {
