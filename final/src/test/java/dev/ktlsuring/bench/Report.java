@@ -279,7 +279,11 @@ final class Report {
                 new Group(Scenario.LARGE, "1 / (CPU per GB)", true),
                 new Group(Scenario.KEEPALIVE, "1 / (CPU per req)", true),
                 new Group(Scenario.NEWCONN, "1 / (CPU per conn)", true));
-        String[] colours = {"#1f77b4", "#2ca02c", "#ff7f0e", "#7f7f7f", "#9467bd", "#8c564b"};
+        // One colour per client, the same in every chart (a @base client shares its client's, lighter).
+        Map<String, String> colourOf = Map.of("uring-ktls", "#1f77b4", "uring-userspace", "#2ca02c", "jdk", "#ff7f0e",
+                "curl", "#7f7f7f");
+        java.util.function.Function<String, String> colour = c -> c.endsWith("@base")
+                ? (c.startsWith("uring-ktls") ? "#aec7e8" : "#98df8a") : colourOf.getOrDefault(c, "#9467bd");
         List<String> present = clients.stream().filter(c -> summaries.values().stream()
                 .anyMatch(m -> m.get(c) != null && !m.get(c).runs.isEmpty())).toList();
         double max = 1;
@@ -327,7 +331,7 @@ final class Report {
                 int x = x0 + i * bar;
                 out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>"
                         + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">%.2f</text>%n",
-                        x, top + plot - h, bar - 3, h, colours[i % colours.length], x + (bar - 3) / 2.0, top + plot - h - 3, r));
+                        x, top + plot - h, bar - 3, h, colour.apply(c), x + (bar - 3) / 2.0, top + plot - h - 3, r));
             }
             out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                     left + g * groupWidth + groupWidth / 2, top + plot + 18, group.name));
@@ -336,7 +340,7 @@ final class Report {
         for (int i = 0; i < present.size(); i++) {
             String c = present.get(i);
             out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", lx, top + plot + 40, colours[i % colours.length],
+                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", lx, top + plot + 40, colour.apply(c),
                     lx + 16, top + plot + 50, c));
             lx += 30 + 8 * c.length();
         }
