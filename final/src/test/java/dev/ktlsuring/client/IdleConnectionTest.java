@@ -34,10 +34,13 @@ class IdleConnectionTest {
 
     /**
      * A keep-alive HTTPS server answering {@code connection C response R}; after the first response on
-     * each connection it waits 100 ms and sends {@link #UNSOLICITED} in a record of its own.
+     * each connection it waits for {@link #release} and sends {@link #UNSOLICITED} in a record of its
+     * own. The test releases it once the client has the whole first response: were the two to arrive
+     * together, the client would rightly refuse the first response for its extra bytes instead.
      */
     static final class PoisoningServer implements AutoCloseable {
         final AtomicInteger connections = new AtomicInteger();
+        final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch poisoned = new CountDownLatch(1);
         final JdkTlsServer server;
 
@@ -55,7 +58,13 @@ class IdleConnectionTest {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 if (response == 1) {
-                    sleep(100);
+                    try {
+                        if (!release.await(5, TimeUnit.MINUTES)) {
+                            return;
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                     out.write(UNSOLICITED);
                     out.flush();
                     poisoned.countDown();
@@ -82,8 +91,9 @@ class IdleConnectionTest {
             URI uri = URI.create("https://localhost:" + server.port() + "/");
 
             HttpResponse first = client.send(Request.get(uri));
-            assertThat(server.poisoned.await(10, TimeUnit.SECONDS)).as("server sent the unsolicited response").isTrue();
-            sleep(200);                            // loopback delivery, and decryption under emulation
+            server.release.countDown();
+            assertThat(server.poisoned.await(60, TimeUnit.SECONDS)).as("server sent the unsolicited response").isTrue();
+            sleep(1000);                           // loopback delivery, with room for an emulated guest
             HttpResponse second = client.send(Request.get(uri));
 
             assertThat(first.bodyText()).isEqualTo("connection 1 response 1");
