@@ -81,6 +81,14 @@ public final class RecordTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes received from the socket but not yet returned as records: read ahead, so neither the
+     * socket nor the TLS engine shows them (always 0 without read-ahead).
+     */
+    public int buffered() {
+        return inboxEnd - inboxStart;
+    }
+
     private int readRecordAhead(Duration timeout) throws IOException {
         if (!buffer(RecordHeader.SIZE, timeout)) {
             return -1;

@@ -2,6 +2,7 @@ package dev.ktlsuring.handshake;
 
 import dev.ktlsuring.uring.IoUring;
 import dev.ktlsuring.uring.UringSocket;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -78,6 +79,26 @@ class RecordTransportTest {
                 assertThat(transport.readRecord(TIMEOUT)).isEqualTo(-1);
                 server.join();
             }
+        }
+    }
+
+    /** Records read ahead are counted until they are framed: only the transport knows of them. */
+    @Test
+    void recordsReadAheadAreCountedAsBuffered() throws Exception {
+        byte[] first = record(RecordHeader.APPLICATION_DATA, 100, 1), second = record(RecordHeader.HANDSHAKE, 40, 2);
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             var ring = IoUring.open(8);
+             var socket = UringSocket.connect(ring, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
+             var transport = new RecordTransport(socket)) {
+            serve(listener, both, both.length).join();   // both records wait in this socket
+            transport.allowReadAhead();
+            assertThat(transport.buffered()).isZero();
+            assertThat(transport.readRecord(TIMEOUT)).isEqualTo(first.length);
+            assertThat(transport.buffered()).as("the second record, received with the first").isEqualTo(second.length);
+            assertThat(transport.readRecord(TIMEOUT)).isEqualTo(second.length);
+            assertThat(transport.buffered()).isZero();
         }
     }
 

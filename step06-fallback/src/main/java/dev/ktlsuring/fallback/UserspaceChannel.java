@@ -101,10 +101,14 @@ public final class UserspaceChannel implements TlsChannel {
     }
     // end::write[]
 
-    /** Plaintext BouncyCastle has decrypted but not handed out counts, as does anything on the socket. */
+    /**
+     * Plaintext BouncyCastle has decrypted but not handed out counts, as do records read ahead but not
+     * yet decrypted, and anything on the socket.
+     */
     @Override
     public boolean inputPending() throws IOException {
-        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().socket().readableNow();
+        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().buffered() > 0
+                || session.transport().socket().readableNow();
     }
 
     @Override
