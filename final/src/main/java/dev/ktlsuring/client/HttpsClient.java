@@ -142,7 +142,7 @@ public final class HttpsClient implements AutoCloseable {
             throw c.timedOut(e);
         } catch (IOException e) {
             if (c.reused && !c.receivedAny && !(e instanceof StaleConnectionException)
-                    && !(e instanceof SocketTimeoutException) && !(e instanceof HttpProtocolException)) {
+                    && !(e instanceof HttpProtocolException)) {
                 throw new StaleConnectionException();
             }
             throw e;

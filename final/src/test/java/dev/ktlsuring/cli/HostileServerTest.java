@@ -67,6 +67,12 @@ class HostileServerTest {
         assertThat(r.err()).isEqualTo("ktls-https: " + message + "\n");
     }
 
+    /** For messages that carry details beyond the test's control: exit status, and one line starting with {@code start}. */
+    static void assertFailsStartingWith(Run r, int status, String start) {
+        assertThat(r.status()).as(r.err()).isEqualTo(status);
+        assertThat(r.err()).startsWith("ktls-https: " + start).hasLineCount(1);
+    }
+
     // ---------------------------------------------------------------- during the handshake
 
     /** Bytes of another protocol in place of a TLS record (here an SSH banner): a handshake failure naming what came. */
@@ -113,9 +119,7 @@ class HostileServerTest {
         byte[] reply = new byte[5 + length];
         System.arraycopy(new byte[]{22, 3, 3, (byte) (length >> 8), (byte) length}, 0, reply, 0, 5);
         try (var server = ScriptedServer.tcp(reply)) {
-            Run r = get(server);
-            assertThat(r.status()).as(r.err()).isEqualTo(35);
-            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: record_overflow").hasLineCount(1);
+            assertFailsStartingWith(get(server), 35, "TLS handshake failed: record_overflow");
         }
     }
 
@@ -123,9 +127,7 @@ class HostileServerTest {
     @Test
     void serverChoosesASuiteTheClientDidNotOffer() throws Exception {
         try (var server = ScriptedServer.tcp(serverHello(0x0303, 0x002F))) {
-            Run r = get(server);
-            assertThat(r.status()).as(r.err()).isEqualTo(35);
-            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: illegal_parameter(47)").hasLineCount(1);
+            assertFailsStartingWith(get(server), 35, "TLS handshake failed: illegal_parameter(47)");
         }
     }
 
@@ -133,9 +135,7 @@ class HostileServerTest {
     @Test
     void serverChoosesAVersionTheClientDidNotOffer() throws Exception {
         try (var server = ScriptedServer.tcp(serverHello(0x0301, 0xC02B))) {
-            Run r = get(server);
-            assertThat(r.status()).as(r.err()).isEqualTo(35);
-            assertThat(r.err()).startsWith("ktls-https: TLS handshake failed: protocol_version(70)").hasLineCount(1);
+            assertFailsStartingWith(get(server), 35, "TLS handshake failed: protocol_version(70)");
         }
     }
 

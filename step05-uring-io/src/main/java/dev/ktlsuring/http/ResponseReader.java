@@ -110,7 +110,7 @@ public final class ResponseReader {
         for (String value : values) {
             for (String part : value.split(",")) {
                 String digits = part.trim();
-                if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                if (!isDecimal(digits, 18)) {
                     throw new HttpProtocolException("invalid Content-Length: \"" + value + "\"");
                 }
                 long n = Long.parseLong(digits);
@@ -297,10 +297,15 @@ public final class ResponseReader {
     private static int sizeHint(Head head) {
         List<String> lengths = head.values("Content-Length");
         String value = lengths.size() == 1 ? lengths.getFirst().trim() : "";
-        if (value.isEmpty() || value.length() > 7 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!isDecimal(value, 7)) {
             return BodyBuffer.INITIAL;
         }
         return Math.min(Integer.parseInt(value), BodyBuffer.MAX_HINT);
+    }
+
+    /** Whether {@code s} is 1 to {@code maxDigits} decimal digits (no sign, no spaces). */
+    private static boolean isDecimal(String s, int maxDigits) {
+        return !s.isEmpty() && s.length() <= maxDigits && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** A body kept in memory: one array, handed out as it is when the body filled it exactly. */
