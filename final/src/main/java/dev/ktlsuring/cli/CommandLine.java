@@ -7,6 +7,7 @@ import dev.ktlsuring.http.Header;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "-X", "--request" -> method = value(args, ++i, a).toUpperCase(Locale.ROOT);
+                case "-X", "--request" -> method = method(value(args, ++i, a));
                 case "-H", "--header" -> headers.add(header(value(args, ++i, a)));
                 case "-d", "--data" -> data = value(args, ++i, a);
                 case "-o", "--output" -> output = Path.of(value(args, ++i, a));
@@ -111,12 +112,24 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
         return args[i];
     }
 
+    private static String method(String text) throws UsageException {
+        String method = text.toUpperCase(Locale.ROOT);
+        if (!Header.isToken(method)) {
+            throw new UsageException("invalid HTTP method '" + text + "' (a token such as GET, POST, PUT, PATCH, DELETE)");
+        }
+        return method;
+    }
+
     private static Header header(String text) throws UsageException {
         int colon = text.indexOf(':');
         if (colon <= 0) {
             throw new UsageException("malformed header '" + text + "' (use 'Name: value')");
         }
-        return parse(() -> new Header(text.substring(0, colon).strip(), text.substring(colon + 1).strip()));
+        // The value goes out as the UTF-8 bytes typed, as curl sends its argument's bytes: a Header
+        // holds one char per byte of the ISO-8859-1 head.
+        String value = new String(text.substring(colon + 1).strip().getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+        return parse(() -> new Header(text.substring(0, colon).strip(), value));
     }
 
     private static TlsMode mode(String text) throws UsageException {
@@ -152,6 +165,9 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new UsageException("malformed URL '" + text + "': no host");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new UsageException("malformed URL '" + text + "': port " + uri.getPort() + " is out of range (1-65535)");
         }
         if (uri.getRawUserInfo() != null) {
             throw new UsageException("unsupported URL '" + text + "': user information in URLs is not supported");

@@ -43,6 +43,7 @@ enum ExitStatus {
             case HttpProtocolException x -> MALFORMED_RESPONSE;
             case NoSuchFileException x -> READ_ERROR;
             case AccessDeniedException x -> READ_ERROR;
+            case OutputFailedException x -> WRITE_ERROR;
             case java.io.IOException x -> RECEIVE_ERROR;
             default -> FAILURE;
         };

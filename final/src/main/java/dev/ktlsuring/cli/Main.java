@@ -9,6 +9,8 @@ import dev.ktlsuring.handshake.Trust;
 import dev.ktlsuring.http.HttpResponse;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +41,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        var stdout = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        // Not over System.out: that PrintStream would keep a closed pipe's error from this one.
+        var stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.UTF_8);
         int status = new Main(stdout, System.err).run(args);
         stdout.flush();
         System.exit(status);
@@ -73,24 +78,26 @@ public final class Main {
     private int request(CommandLine command) throws IOException {
         ClientOptions options = options(command, Trust.system());
         Request request = new Request(command.method(), command.url(), command.headers(), body(command.data()));
-        try (var client = HttpsClient.create(options);
-             OutputStream target = command.output() == null ? out : Files.newOutputStream(command.output())) {
-            OutputStream sink = command.output() != null && System.console() != null && System.console().isTerminal()
-                    ? new ProgressMeter(target, err) : target;
-            HttpResponse response = client.send(request, head -> {
+        try (var client = HttpsClient.create(options); var output = new BodyOutput(command.output())) {
+            client.send(request, head -> {
+                OutputStream sink = output.open();         // -o FILE is created only once a response is in
                 if (command.includeHeaders()) {
-                    printHead(head, new PrintStream(sink, true, StandardCharsets.ISO_8859_1));
+                    output.write(headBytes(head));
                 }
                 return sink;
             });
-            sink.flush();
-            if (sink instanceof ProgressMeter meter) {
-                meter.finish();
-            }
+            output.finish();
             return ExitStatus.OK.code;
         }
     }
     // end::request[]
+
+    /** The status line and header fields as received, for {@code -i}. */
+    private static byte[] headBytes(HttpResponse response) {
+        var head = new StringBuilder(response.statusLine()).append("\r\n");
+        response.headers().forEach(h -> head.append(h).append("\r\n"));
+        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
 
     // tag::demo[]
     private int demo(CommandLine command) throws IOException, GeneralSecurityException {
@@ -111,7 +118,7 @@ public final class Main {
                     HttpResponse response = client.send(Request.of(method, uri, body));
                     out.println();
                     out.println("--- " + method + " " + uri + (body.length > 0 ? " (" + body.length + "-byte body)" : ""));
-                    printHead(response, out);
+                    out.writeBytes(headBytes(response));
                     out.print(response.bodyText());
                 }
             }
@@ -153,20 +160,13 @@ public final class Main {
             return RequestBody.of(System.in);
         }
         if (data.startsWith("@")) {
-            var path = java.nio.file.Path.of(data.substring(1));
+            var path = Path.of(data.substring(1));
             if (!Files.isReadable(path)) {
                 throw new NoSuchFileException(path.toString(), null, "-d: cannot read file");
             }
             return RequestBody.of(path);
         }
         return RequestBody.of(data.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void printHead(HttpResponse response, PrintStream to) {
-        to.print(response.statusLine() + "\r\n");
-        response.headers().forEach(h -> to.print(h + "\r\n"));
-        to.print("\r\n");
-        to.flush();
     }
 
     /** One line: the exception's own message, which names the operation and the peer. */
@@ -179,6 +179,117 @@ public final class Main {
         }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * Where the body goes: standard output, or the {@code -o} file, created when the response's head
+     * has arrived, so a failed connect or handshake leaves an existing file as it was. A failed write
+     * is an {@link OutputFailedException} (exit 23, as curl's), never taken for a receive error; a
+     * closed standard output ({@code | head}) ends the transfer instead of reading on into nothing.
+     */
+    private final class BodyOutput implements AutoCloseable {
+        private final Path file;
+        private OutputStream stream;
+
+        BodyOutput(Path file) {
+            this.file = file;
+        }
+
+        /** The stream for this response's body (a function of the head: so unchecked). */
+        OutputStream open() {
+            if (stream == null) {
+                OutputStream target;
+                if (file == null) {
+                    target = new StandardOutput(out);
+                } else {
+                    try {
+                        target = new FileOutput(file, Files.newOutputStream(file));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(OutputFailedException.of(file.toString(), e));
+                    }
+                }
+                stream = file != null && System.console() != null && System.console().isTerminal()
+                        ? new ProgressMeter(target, err) : target;
+            }
+            return stream;
+        }
+
+        void write(byte[] bytes) {
+            try {
+                stream.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Flushes what the exchange wrote; the exchange succeeded only if this does. */
+        void finish() throws IOException {
+            if (stream != null) {
+                stream.flush();
+                if (stream instanceof ProgressMeter meter) {
+                    meter.finish();
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (stream != null && file != null) {
+                stream.close();
+            }
+        }
+    }
+
+    /** Standard output, whose {@link PrintStream} keeps errors to itself: asked after every write. */
+    private static final class StandardOutput extends FilterOutputStream {
+        StandardOutput(PrintStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            check();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            check();                                       // checkError flushes
+        }
+
+        private void check() throws OutputFailedException {
+            if (((PrintStream) out).checkError()) {
+                throw new OutputFailedException("cannot write to standard output");
+            }
+        }
+    }
+
+    /** The {@code -o} file: a failed write names the file and why. */
+    private static final class FileOutput extends FilterOutputStream {
+        private final Path file;
+
+        FileOutput(Path file, OutputStream out) {
+            super(out);
+            this.file = file;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw OutputFailedException.of(file.toString(), e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw OutputFailedException.of(file.toString(), e);
+            }
+        }
     }
 
     /** Counts bytes to a file and shows progress on a terminal's standard error. */

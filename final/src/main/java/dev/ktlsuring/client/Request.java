@@ -14,12 +14,18 @@ public record Request(String method, URI uri, List<Header> headers, RequestBody 
 
     public Request {
         method = method.toUpperCase(Locale.ROOT);
+        if (!Header.isToken(method)) {
+            throw new IllegalArgumentException("invalid HTTP method: \"" + method + "\"");
+        }
         headers = List.copyOf(headers);
         if (!"https".equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("not an https:// URL: " + uri);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new IllegalArgumentException("URL has no host: " + uri);
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new IllegalArgumentException("URL port " + uri.getPort() + " is out of range (1-65535): " + uri);
         }
     }
 

@@ -114,6 +114,77 @@ class MainTest {
         assertThat(unresolved.err()).startsWith("ktls-https: could not resolve host: no-such-host.invalid");
         assertThat(run("-d", "@" + dir.resolve("missing"), "https://x.test/")).isEqualTo(
                 new Run(26, "", "ktls-https: -d: cannot read file: " + dir.resolve("missing") + "\n"));
+        assertThat(run("https://[::1]:" + closedPort + "/")).isEqualTo(
+                new Run(7, "", "ktls-https: connect: ECONNREFUSED ([::1]:" + closedPort + ")\n"));
+    }
+
+    /** What can be seen to be wrong before connecting is a usage error (exit 2), and nothing is sent. */
+    @Test
+    void badMethodsAndPortsAreUsageErrors() {
+        assertThat(run("-X", "GE T", "https://x.test/")).isEqualTo(new Run(2, "",
+                "ktls-https: invalid HTTP method 'GE T' (a token such as GET, POST, PUT, PATCH, DELETE)\n"));
+        assertThat(run("-X", "GET / HTTP/1.1\r\nX-Injected:", "https://x.test/").status()).isEqualTo(2);
+        assertThat(run("https://127.0.0.1:99999/")).isEqualTo(new Run(2, "",
+                "ktls-https: malformed URL 'https://127.0.0.1:99999/': port 99999 is out of range (1-65535)\n"));
+        assertThat(run("https://127.0.0.1:0/").err()).endsWith("port 0 is out of range (1-65535)\n");
+        assertThat(run("-H", "X-Bad: a\nInjected: 1", "https://x.test/").status()).isEqualTo(2);
+    }
+
+    /** A header value goes out as the UTF-8 bytes typed, as curl sends them; never as '?'. */
+    @Test
+    void headerValuesAreSentAsTheirUtf8Bytes(@TempDir Path dir) throws Exception {
+        var heads = new java.util.concurrent.CopyOnWriteArrayList<byte[]>();
+        try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", "TLS_AES_128_GCM_SHA256", socket -> {
+            var head = new ByteArrayOutputStream();
+            var in = socket.getInputStream();
+            for (int b, last4 = 0; (b = in.read()) >= 0; ) {
+                head.write(b);
+                last4 = last4 << 8 | b;
+                if (last4 == 0x0d0a0d0a) {
+                    break;
+                }
+            }
+            heads.add(head.toByteArray());
+            socket.getOutputStream().write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        })) {
+            Run r = run("-H", "X-Name: caf\u00e9 \u20ac", "--cacert", caFile(dir).toString(),
+                    "https://localhost:" + server.port() + "/");
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(new String(heads.getFirst(), StandardCharsets.ISO_8859_1))
+                    .contains("\r\nX-Name: " + new String("caf\u00e9 \u20ac".getBytes(StandardCharsets.UTF_8),
+                            StandardCharsets.ISO_8859_1) + "\r\n");
+        }
+    }
+
+    /** Output that can't be written is exit 23 and says where; a failed exchange leaves an -o file alone. */
+    @Test
+    void outputFailuresAreWriteErrors(@TempDir Path dir) throws Exception {
+        try (var server = new dev.ktlsuring.io.JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC))) {
+            String url = "https://localhost:" + server.port() + "/echo";
+            Path nowhere = dir.resolve("no-such-dir").resolve("out.txt");
+            assertThat(run("--cacert", caFile(dir).toString(), "-o", nowhere.toString(), url)).isEqualTo(new Run(23, "",
+                    "ktls-https: cannot write output file " + nowhere + ": no such file or directory\n"));
+
+            var err = new ByteArrayOutputStream();
+            var closedStdout = new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    throw new IOException("Broken pipe");
+                }
+            }, false, StandardCharsets.UTF_8);
+            int status = new Main(closedStdout, new PrintStream(err, true, StandardCharsets.UTF_8))
+                    .run("--cacert", caFile(dir).toString(), url);
+            assertThat(status).isEqualTo(23);
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ktls-https: cannot write to standard output\n");
+        }
+        int closedPort;
+        try (var s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Path kept = Files.writeString(dir.resolve("kept.txt"), "earlier download");
+        assertThat(run("-o", kept.toString(), "https://127.0.0.1:" + closedPort + "/").status()).isEqualTo(7);
+        assertThat(kept).hasContent("earlier download");
     }
 
     @Test

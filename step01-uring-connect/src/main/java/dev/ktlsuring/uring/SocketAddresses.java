@@ -49,7 +49,47 @@ public final class SocketAddresses {
 
     /** {@code 127.0.0.1:443} or {@code [::1]:443}, as in error messages. */
     public static String format(InetSocketAddress address) {
-        String host = address.isUnresolved() ? address.getHostString() : address.getAddress().getHostAddress();
+        String host = address.isUnresolved() ? address.getHostString()
+                : address.getAddress() instanceof Inet6Address v6 ? format(v6)
+                : address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * The text form of RFC 5952 §4, the one people write ({@code ::1}, {@code 2001:db8::1}): the JDK's
+     * {@code getHostAddress} spells every group out ({@code 0:0:0:0:0:0:0:1}).
+     */
+    static String format(Inet6Address address) {
+        byte[] a = address.getAddress();
+        int[] group = new int[8];
+        for (int i = 0; i < 8; i++) {
+            group[i] = (a[2 * i] & 0xff) << 8 | a[2 * i + 1] & 0xff;
+        }
+        // §4.2.2-4.2.3: "::" replaces the longest run of two or more zero groups, the first if tied.
+        int bestStart = -1, bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && group[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        var text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(group[i]));   // §4.1 and §4.3: no leading zeros, lower case
+        }
+        return text.toString();
     }
 }

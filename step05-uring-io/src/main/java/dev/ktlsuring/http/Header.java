@@ -14,6 +14,12 @@ public record Header(String name, String value) {
             if (c == '\r' || c == '\n' || c == 0) {
                 throw new IllegalArgumentException("header value of " + name + " contains CR, LF or NUL");
             }
+            if (c > 0xff) {
+                // A head goes out as ISO-8859-1 (RFC 9110 §5.5 obs-text is 0x80-0xFF): anything above
+                // would become '?' on the wire, so it is refused here instead.
+                throw new IllegalArgumentException("header value of " + name + " has a character outside ISO-8859-1: "
+                        + "give it as bytes (one char per byte)");
+            }
         }
     }
 
@@ -29,7 +35,7 @@ public record Header(String name, String value) {
     }
 
     /** Whether {@code s} is a token of RFC 9110 §5.6.2: one or more tchar. (A loop: this runs for every field of every message.) */
-    static boolean isToken(String s) {
+    public static boolean isToken(String s) {
         if (s.isEmpty()) {
             return false;
         }

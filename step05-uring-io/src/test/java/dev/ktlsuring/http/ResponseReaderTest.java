@@ -143,5 +143,9 @@ class ResponseReaderTest {
                 StandardCharsets.ISO_8859_1)).startsWith("GET / HTTP/1.1\r\nHost: example.test\r\n");
         assertThatThrownBy(() -> new Header("Bad Name", "x")).hasMessage("invalid header name: \"Bad Name\"");
         assertThatThrownBy(() -> new Header("X", "a\r\nInjected: 1")).hasMessageContaining("CR, LF or NUL");
+        assertThatThrownBy(() -> new Header("X", "5 \u20ac")).hasMessageContaining("outside ISO-8859-1");
+        assertThat(new Header("X", "caf\u00e9").value()).isEqualTo("caf\u00e9");         // obs-text: sent as one byte
+        assertThatThrownBy(() -> new HttpRequest("GE T", java.net.URI.create("https://example.test"), java.util.List.of(), null))
+                .hasMessage("invalid HTTP method: \"GE T\"");
     }
 }
