@@ -87,7 +87,8 @@ class BenchmarkTest {
 
     @Test
     void reportHasEveryFigureWithItsRatios(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        var config = Benchmark.parse(new String[] {"--rounds", "1", "--size", "1", "--requests", "2", "--connections", "2"});
+        var config = Benchmark.parse(new String[] {"--rounds", "1", "--warmup", "1", "--size", "1", "--requests", "2",
+                "--connections", "2"});
         java.util.Map<Scenario, java.util.Map<String, Summary>> summaries = new java.util.EnumMap<>(Scenario.class);
         List<String> clients = List.of("uring-userspace", "jdk", "curl");
         for (Scenario s : Scenario.values()) {
@@ -112,6 +113,11 @@ class BenchmarkTest {
                 "Large download, userspace: at least 2× the JDK HttpClient's throughput | 2.00 (≥ 2.0) | yes",
                 "Keep-alive, userspace: at least the JDK HttpClient's request rate | 2.00 (≥ 1.0) | yes",
                 "Keep-alive, userspace: p99 latency within 1.5× curl's | 0.33 (≤ 1.5) | yes");
+        var cold = Benchmark.parse(new String[] {"--rounds", "1", "--warmup", "0", "--size", "1", "--requests", "2",
+                "--connections", "2"});
+        var coldTargets = new Report(cold, java.util.Map.of("machine", "test"), clients, java.util.Map.of(), summaries).targets();
+        assertThat(coldTargets.subList(1, coldTargets.size())).extracting(row -> row[2])
+                .containsExactly("not judged (no warm-up)", "not judged (no warm-up)", "not judged (no warm-up)");
         var files = report.write(dir, "test");
         assertThat(files).allMatch(java.nio.file.Files::isRegularFile);
         assertThat(java.nio.file.Files.readString(files.getFirst())).contains("[#bench-results-test]", "image::perf-test.svg[");

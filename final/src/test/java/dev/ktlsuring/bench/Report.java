@@ -75,8 +75,9 @@ final class Report {
             }
             double r = t.figure().value().applyAsDouble(mine) / t.figure().value().applyAsDouble(theirs);
             boolean met = t.atLeast() ? r >= t.bound() : r <= t.bound();
+            // Cold JVMs measure the JIT, not the client: a run without warm-up (CI's smoke run) is not judged.
             rows.add(new String[] {t.goal(), String.format(Locale.ROOT, "%.2f (%s %.1f)", r, t.atLeast() ? "≥" : "≤",
-                    t.bound()), met ? "yes" : "no"});
+                    t.bound()), config.warmup() == 0 ? "not judged (no warm-up)" : met ? "yes" : "no"});
         }
         return rows;
     }
