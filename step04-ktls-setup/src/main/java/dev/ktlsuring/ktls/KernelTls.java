@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 /**
  * Step 4: hands the record layer of an established TLS connection to the kernel (kTLS).
  *
@@ -59,8 +61,26 @@ public final class KernelTls {
             if (error != 0) {
                 return new Fallback(ulpRefused(error));
             }
-            return installKeys(fd, keys, arena, SystemCalls::trySetsockopt);
+            KtlsOutcome outcome = installKeys(fd, keys, arena, SystemCalls::trySetsockopt);
+            if (outcome instanceof KtlsEnabled enabled && enabled.version() == TlsVersion.TLS_1_3) {
+                expectNoPadding(fd, arena);
+            }
+            return outcome;
         }
+    }
+
+    /**
+     * Lets the kernel decrypt TLS 1.3 records straight into the reader's buffer
+     * ({@code TLS_RX_EXPECT_NO_PAD}, Linux 6.0). A TLS 1.3 record hides its type and padding inside
+     * the ciphertext (RFC 8446 §5.2), so without this the kernel decrypts into its own buffer first
+     * and copies; TLS 1.2 records go straight to the reader anyway. A padded record is still read
+     * right: the kernel sees the padding after decrypting and decrypts that record again
+     * ({@code TlsRxNoPadViolation} in {@code /proc/net/tls_stat}). That second pass is why
+     * {@code tls.rst} asks for a trusted peer; for a client it costs at most twice the decryption of
+     * what the server chose to send. Older kernels refuse the option, and records are read as before.
+     */
+    private static void expectNoPadding(int fd, Arena arena) {
+        SystemCalls.trySetsockopt(fd, tls_h.SOL_TLS(), tls_h.TLS_RX_EXPECT_NO_PAD(), arena.allocateFrom(JAVA_INT, 1));
     }
 
     /**

@@ -4,8 +4,11 @@ import dev.ktlsuring.handshake.CipherSuite;
 import dev.ktlsuring.handshake.JdkTlsServer;
 import dev.ktlsuring.handshake.TestPki;
 import dev.ktlsuring.handshake.TlsOptions;
+import dev.ktlsuring.handshake.TlsVersion;
+import dev.ktlsuring.ktls.abi.tls_h;
 import dev.ktlsuring.secrets.KeyExtraction;
 import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.SystemCalls;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,6 +53,9 @@ class KernelTlsTest {
             extracted.keys().close();
 
             assertThat(outcome).isEqualTo(new KtlsEnabled(suite.version(), suite.cipher()));
+            if (suite.version() == TlsVersion.TLS_1_3) {
+                assertThat(rxExpectsNoPadding(socket.fd())).as("TLS_RX_EXPECT_NO_PAD").isEqualTo(1);
+            }
             for (int i = 0; i < 3; i++) {
                 byte[] ping = ("plaintext " + i + " through the kernel's " + suite).getBytes(StandardCharsets.US_ASCII);
                 socket.sendFully(arena.allocateFrom(JAVA_BYTE, ping), TIMEOUT);
@@ -61,4 +68,13 @@ class KernelTlsTest {
         }
     }
     // end::echo-through-the-kernel[]
+
+    /** The kernel's reading of {@code TLS_RX_EXPECT_NO_PAD} on {@code fd}: 1 when set. */
+    static int rxExpectsNoPadding(int fd) throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            var value = arena.allocate(JAVA_INT);
+            SystemCalls.getsockopt(fd, tls_h.SOL_TLS(), tls_h.TLS_RX_EXPECT_NO_PAD(), value, "TLS_RX_EXPECT_NO_PAD");
+            return value.get(JAVA_INT, 0);
+        }
+    }
 }

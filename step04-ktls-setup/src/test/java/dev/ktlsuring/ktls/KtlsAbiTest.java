@@ -20,7 +20,8 @@ class KtlsAbiTest {
                         "sizeof struct tls12_crypto_info_aes_gcm_256",
                         "sizeof struct tls12_crypto_info_chacha20_poly1305",
                         "offsetof struct tls12_crypto_info_aes_gcm_256.rec_seq",
-                        "SOL_TLS", "TCP_ULP", "TLS_TX", "TLS_RX", "TLS_GET_RECORD_TYPE", "TLS_1_3_VERSION");
+                        "SOL_TLS", "TCP_ULP", "TLS_TX", "TLS_RX", "TLS_RX_EXPECT_NO_PAD", "TLS_GET_RECORD_TYPE",
+                        "TLS_1_3_VERSION");
         assertThat(comparisons).allSatisfy(c ->
                 assertThat(c.java()).as(c.what()).isEqualTo(c.c()));
     }

@@ -22,7 +22,12 @@ public final class ResponseReader {
 
     private final ByteSource source;
     private final long maxBody;
-    private final byte[] buffer = new byte[16 * 1024];
+    /**
+     * Room for four full TLS records: under kTLS one {@code recvmsg} returns as many decrypted records
+     * as are queued and fit, and the kernel decrypts straight into the buffer only if the whole record
+     * fits in what is left of it ({@code tls_sw_recvmsg}).
+     */
+    private final byte[] buffer = new byte[64 * 1024];
     private int position, limit;
     private boolean eof, reusable;
 

@@ -133,6 +133,50 @@ class KtlsHttpTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
+    /**
+     * TLS 1.3 records that the server pads (RFC 8446 §5.4), though step 4 told the kernel to expect
+     * none: it decrypts into the reader's buffer, finds the padding, and decrypts those records again
+     * into its own. The bytes are right either way; the kernel's count of such records shows that the
+     * direct path was tried, and that an unpadded server never sends it down the slow one.
+     */
+    @Test
+    void paddedTls13RecordsAreReadRightThoughTheKernelExpectsNone(@TempDir Path root) throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        byte[] content = JdkHttpsServer.pattern(200_000);
+        Files.write(root.resolve("data.bin"), content);
+        for (boolean padded : List.of(false, true)) {
+            long before = tlsStat("TlsRxNoPadViolation");
+            String[] padding = padded ? new String[] {"-record_padding", "4096"} : new String[0];
+            try (var server = OpenSslServer.start(PKI.leaf(TestPki.KeyType.EC), suite, root, padding);
+                 var ring = IoUring.open(8);
+                 var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+                 var http = new Http1Connection(connection.channel(), TIMEOUT)) {
+
+                HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port()
+                        + "/data.bin")));
+
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(sha256(response.body())).as("padded: " + padded).isEqualTo(sha256(content));
+            }
+            long violations = tlsStat("TlsRxNoPadViolation") - before;
+            if (padded) {
+                assertThat(violations).as("padded records the kernel decrypted twice").isPositive();
+            } else {
+                assertThat(violations).as("records decrypted twice from an unpadded server").isZero();
+            }
+        }
+    }
+
+    /** A counter of the kernel's TLS statistics ({@code /proc/net/tls_stat}, this network namespace). */
+    static long tlsStat(String name) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/net/tls_stat")).stream()
+                .map(line -> line.trim().split("\\s+"))
+                .filter(f -> f.length == 2 && f[0].equals(name))
+                .mapToLong(f -> Long.parseLong(f[1]))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in /proc/net/tls_stat"));
+    }
+
     @Test
     void keepAliveChunkedAndEveryMethodOnOneConnection() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_256_GCM_SHA384;

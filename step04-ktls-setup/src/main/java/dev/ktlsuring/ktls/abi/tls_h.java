@@ -59,6 +59,15 @@ public class tls_h extends tls_h$shared {
     public static int TLS_RX() {
         return TLS_RX;
     }
+    private static final int TLS_RX_EXPECT_NO_PAD = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define TLS_RX_EXPECT_NO_PAD 4
+     * }
+     */
+    public static int TLS_RX_EXPECT_NO_PAD() {
+        return TLS_RX_EXPECT_NO_PAD;
+    }
     private static final int TLS_CIPHER_AES_GCM_128 = (int)51L;
     /**
      * {@snippet lang=c :
