@@ -139,6 +139,7 @@ class KtlsHttpTest {
      * into its own. The bytes are right either way; the kernel's count of such records shows that the
      * direct path was tried, and that an unpadded server never sends it down the slow one.
      */
+    // tag::padded-records[]
     @Test
     void paddedTls13RecordsAreReadRightThoughTheKernelExpectsNone(@TempDir Path root) throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
@@ -166,6 +167,7 @@ class KtlsHttpTest {
             }
         }
     }
+    // end::padded-records[]
 
     /** A counter of the kernel's TLS statistics ({@code /proc/net/tls_stat}, this network namespace). */
     static long tlsStat(String name) throws java.io.IOException {
