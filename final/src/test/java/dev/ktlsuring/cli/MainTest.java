@@ -47,6 +47,13 @@ class MainTest {
         });
     }
 
+    /** A loopback port nothing listens on: one just given up by a server socket. */
+    static int closedPort() throws IOException {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     static Path caFile(Path dir) throws Exception {
         return Files.writeString(dir.resolve("ca.pem"), TestPki.pem("CERTIFICATE", PKI.caCertificate().getEncoded()));
     }
@@ -96,10 +103,7 @@ class MainTest {
 
     @Test
     void failuresGiveOneLineAndTheirOwnExitStatus(@TempDir Path dir) throws Exception {
-        int closedPort;
-        try (var s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         assertThat(run("https://127.0.0.1:" + closedPort + "/")).isEqualTo(
                 new Run(7, "", "ktls-https: connect: ECONNREFUSED (127.0.0.1:" + closedPort + ")\n"));
         assertThat(run("ftp://example.test/")).isEqualTo(
@@ -135,16 +139,7 @@ class MainTest {
     void headerValuesAreSentAsTheirUtf8Bytes(@TempDir Path dir) throws Exception {
         var heads = new java.util.concurrent.CopyOnWriteArrayList<byte[]>();
         try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", "TLS_AES_128_GCM_SHA256", socket -> {
-            var head = new ByteArrayOutputStream();
-            var in = socket.getInputStream();
-            for (int b, last4 = 0; (b = in.read()) >= 0; ) {
-                head.write(b);
-                last4 = last4 << 8 | b;
-                if (last4 == 0x0d0a0d0a) {
-                    break;
-                }
-            }
-            heads.add(head.toByteArray());
+            heads.add(JdkTlsServer.readRequestHead(socket.getInputStream()));
             socket.getOutputStream().write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
         })) {
@@ -178,10 +173,7 @@ class MainTest {
             assertThat(status).isEqualTo(23);
             assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ktls-https: cannot write to standard output\n");
         }
-        int closedPort;
-        try (var s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Path kept = Files.writeString(dir.resolve("kept.txt"), "earlier download");
         assertThat(run("-o", kept.toString(), "https://127.0.0.1:" + closedPort + "/").status()).isEqualTo(7);
         assertThat(kept).hasContent("earlier download");

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,10 +35,7 @@ class ResourceLeakTest {
     @Test
     void thousandsOfRequestsLeaveNoDescriptorRingOrNativeMemory(@TempDir Path dir) throws Exception {
         String ca = MainTest.caFile(dir).toString();
-        int closedPort;
-        try (var s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = MainTest.closedPort();
         byte[] truncated = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this".getBytes(StandardCharsets.US_ASCII);
         try (var server = new JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC));
              var truncating = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), truncated, true)) {

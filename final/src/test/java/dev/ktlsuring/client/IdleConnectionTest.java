@@ -54,7 +54,7 @@ class IdleConnectionTest {
             int connection = connections.incrementAndGet();
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            for (int response = 1; readRequestHead(in); response++) {
+            for (int response = 1; JdkTlsServer.readRequestHead(in) != null; response++) {
                 String body = "connection " + connection + " response " + response;
                 out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.US_ASCII));
@@ -124,7 +124,8 @@ class IdleConnectionTest {
         AtomicInteger connections = new AtomicInteger();
         try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", "TLS_AES_128_GCM_SHA256", socket -> {
                  connections.incrementAndGet();
-                 for (int response = 1; readRequestHead(socket.getInputStream()); response++) {
+                 InputStream in = socket.getInputStream();
+                 for (int response = 1; JdkTlsServer.readRequestHead(in) != null; response++) {
                      socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + response)
                              .getBytes(StandardCharsets.US_ASCII));
                      socket.getOutputStream().flush();
@@ -139,18 +140,6 @@ class IdleConnectionTest {
             assertThat(connections).hasValue(1);
             assertThat(trace).noneMatch(l -> l.startsWith("Kept-alive connection"));
         }
-    }
-
-    /** Reads one request head (through the blank line); false at the end of the stream. */
-    static boolean readRequestHead(InputStream in) throws IOException {
-        int last4 = 0;
-        for (int b; (b = in.read()) >= 0; ) {
-            last4 = last4 << 8 | b;
-            if (last4 == ('\r' << 24 | '\n' << 16 | '\r' << 8 | '\n')) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void sleep(long millis) {

@@ -57,7 +57,8 @@ public final class SocketAddresses {
 
     /**
      * The text form of RFC 5952 §4, the one people write ({@code ::1}, {@code 2001:db8::1}): the JDK's
-     * {@code getHostAddress} spells every group out ({@code 0:0:0:0:0:0:0:1}).
+     * {@code getHostAddress} spells every group out ({@code 0:0:0:0:0:0:0:1}). A zone (scope) stays
+     * as the JDK writes it, after {@code %} (§6).
      */
     static String format(Inet6Address address) {
         byte[] a = address.getAddress();
@@ -90,6 +91,7 @@ public final class SocketAddresses {
             }
             text.append(Integer.toHexString(group[i]));   // §4.1 and §4.3: no leading zeros, lower case
         }
-        return text.toString();
+        String jdk = address.getHostAddress();
+        return jdk.indexOf('%') >= 0 ? text + jdk.substring(jdk.indexOf('%')) : text.toString();
     }
 }

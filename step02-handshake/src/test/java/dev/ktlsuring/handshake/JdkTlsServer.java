@@ -80,6 +80,23 @@ public final class JdkTlsServer implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /**
+     * Reads one HTTP request head from {@code in}, through its empty line, for handlers that answer
+     * requests; null if the stream ends first.
+     */
+    public static byte[] readRequestHead(InputStream in) throws IOException {
+        var head = new java.io.ByteArrayOutputStream();
+        int last4 = 0;
+        for (int b; (b = in.read()) >= 0; ) {
+            head.write(b);
+            last4 = last4 << 8 | b;
+            if (last4 == ('\r' << 24 | '\n' << 16 | '\r' << 8 | '\n')) {
+                return head.toByteArray();
+            }
+        }
+        return null;
+    }
+
     /** Server-side failures seen so far (handshake errors show up here too). */
     public List<Throwable> failures() {
         return List.copyOf(failures);
