@@ -10,11 +10,12 @@ import dev.ktlsuring.http.HttpResponse;
 import dev.ktlsuring.http.ResponseReader;
 import dev.ktlsuring.http.TruncatedResponseException;
 import dev.ktlsuring.ktls.KtlsEnabled;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.SocketAddresses;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,34 +24,47 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * An HTTPS/1.1 client on the whole pipeline: io_uring for every byte, the kernel for TLS records when
- * it can (userspace otherwise), keep-alive connections reused per host and port, no redirects followed.
+ * it can (userspace otherwise), kept-alive connections pooled per host and port, no redirects followed.
  *
- * <p>One client owns one io_uring ring and is meant for one thread at a time; use one client per
- * thread for concurrency.
+ * <p>A client is thread-safe and meant to be shared, like {@code java.net.http.HttpClient}: all its
+ * connections run on one {@link EventLoop}, so requests from any number of threads, platform or
+ * virtual, are submitted to one ring and reach the kernel in batches. {@link #send} blocks the calling
+ * thread (a virtual thread parks, freeing its carrier); {@link #sendAsync} runs the exchange on a
+ * virtual thread of its own. {@link #close} may be called from any thread: it closes every connection,
+ * fails the requests in flight with {@link ClientClosedException}, and then the ring.
  */
 public final class HttpsClient implements AutoCloseable {
 
-    private final ClientOptions options;
-    private final IoUring ring;
-    private final Map<String, Connection> idle = new HashMap<>();
+    /** Submission slots of the client's ring: room for a batch from many connections at once. */
+    private static final int RING_ENTRIES = 256;
 
-    private HttpsClient(ClientOptions options, IoUring ring) {
+    private final ClientOptions options;
+    private final EventLoop loop;
+    private final ConnectionPool<Connection> pool;
+    private final Set<Connection> inUse = ConcurrentHashMap.newKeySet();
+    private final ThreadFactory asyncThreads = Thread.ofVirtual().name("https-client-", 0).factory();
+    private volatile boolean closed;
+
+    private HttpsClient(ClientOptions options, EventLoop loop) {
         this.options = options;
-        this.ring = ring;
+        this.loop = loop;
+        this.pool = new ConnectionPool<>(options.maxConnectionsPerHost(), options.idleTimeout(), Connection::close);
     }
 
-    /** A client with its own io_uring ring. */
+    /** A client with its own io_uring ring and the thread that drives it. */
     public static HttpsClient create(ClientOptions options) throws IOException {
-        return new HttpsClient(options, IoUring.open(16));
+        return new HttpsClient(options, EventLoop.start("https-client-io_uring", RING_ENTRIES));
     }
 
     // tag::send[]
@@ -62,57 +76,184 @@ public final class HttpsClient implements AutoCloseable {
     /**
      * Sends {@code request}; once the response's header section has arrived, {@code bodySink} says
      * where the body goes (a stream, written as it arrives), or {@code null} to keep it in memory.
+     *
+     * <p>A kept-alive connection may turn out to have been closed by the server before it read the
+     * request. The request is then sent again on a new connection, but only if doing so cannot
+     * duplicate it: its method is idempotent (RFC 9110 §9.2.2) and its body can be replayed.
      */
     public HttpResponse send(Request request, Function<HttpResponse, OutputStream> bodySink) throws IOException {
-        long deadline = System.nanoTime() + options.timeout().toNanos();
         String key = request.host() + ":" + request.port();
-        Connection reused = idle.remove(key);
-        if (reused != null && reused.spoiledWhileIdle()) {
-            options.trace().accept("Kept-alive connection received data or a close while idle; connecting again");
-            reused.close();
-            reused = null;
-        }
-        if (reused != null) {
-            try {
-                return exchange(reused, request, bodySink, deadline, key);
-            } catch (StaleConnectionException e) {
-                options.trace().accept("Kept-alive connection was closed by the server; connecting again");
-            }
-        }
-        Connection fresh = connect(request);
         try {
-            return exchange(fresh, request, bodySink, deadline, key);
-        } catch (StaleConnectionException e) {
-            throw new TruncatedResponseException("the server closed the connection without sending a response");
+            return sendOnce(request, bodySink, key);
+        } catch (IOException e) {
+            if (closed && !(e instanceof ClientClosedException)) {
+                // Whatever the close interrupted (connect, handshake, exchange), that is what happened.
+                var aborted = new ClientClosedException("the HttpsClient was closed while the request to "
+                        + key + " was in flight");
+                aborted.initCause(e);
+                throw aborted;
+            }
+            throw e;
+        }
+    }
+
+    private HttpResponse sendOnce(Request request, Function<HttpResponse, OutputStream> bodySink, String key)
+            throws IOException {
+        Duration limit = request.timeout() != null ? request.timeout() : options.timeout();
+        long deadline = System.nanoTime() + limit.toNanos();
+        Connection c = lease(request, key, deadline, limit);
+        try {
+            return exchange(c, request, bodySink, deadline, limit, key);
+        } catch (StaleConnectionException stale) {
+            if (!replayable(request)) {
+                throw new TruncatedResponseException("the server closed the kept-alive connection without "
+                        + "responding; " + request.method() + (idempotent(request.method())
+                        ? " with a one-shot stream body" : " is not idempotent") + ", so it was not sent again");
+            }
+            options.trace().accept("Kept-alive connection was closed by the server; sending again on a new connection");
+            Connection fresh = open(request, key, deadline, limit);
+            try {
+                return exchange(fresh, request, bodySink, deadline, limit, key);
+            } catch (StaleConnectionException e) {
+                throw new TruncatedResponseException("the server closed the connection without sending a response");
+            }
         }
     }
     // end::send[]
 
-    private Connection connect(Request request) throws IOException {
+    /**
+     * Sends {@code request} on a virtual thread of its own; the future completes with the response (body
+     * in memory), or exceptionally with the {@link IOException} that {@link #send} would have thrown.
+     */
+    public CompletableFuture<HttpResponse> sendAsync(Request request) {
+        CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+        try {
+            ensureOpen();
+            asyncThreads.newThread(() -> {
+                try {
+                    result.complete(send(request));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            }).start();
+        } catch (RuntimeException | IOException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** Whether sending {@code request} twice cannot do twice what it asks: RFC 9110 §9.2.2, and a body to send again. */
+    static boolean replayable(Request request) {
+        return idempotent(request.method()) && !(request.body() instanceof RequestBody.Stream);
+    }
+
+    private static boolean idempotent(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    /** How many {@code io_uring_enter} system calls this client's ring has made: batching's measure. */
+    public long ioUringEnterCalls() {
+        return loop.enterCalls();
+    }
+
+    /** How many io_uring operations this client has completed. */
+    public long ioUringOperations() {
+        return loop.completedOperations();
+    }
+
+    // tag::lease[]
+    /** A kept-alive connection to the request's host that is still good, or a new one. */
+    private Connection lease(Request request, String key, long deadline, Duration limit) throws IOException {
+        while (true) {
+            ConnectionPool.Lease<Connection> lease;
+            try {
+                lease = pool.acquire(key, deadline, limit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a connection to " + key);
+            } catch (IllegalStateException e) {
+                throw new ClientClosedException("the HttpsClient is closed");
+            }
+            switch (lease) {
+                case ConnectionPool.Lease.Idle<Connection>(Connection idle) -> {
+                    if (!idle.spoiledWhileIdle()) {
+                        idle.reused = true;
+                        return idle;
+                    }
+                    options.trace().accept("Kept-alive connection received data or a close while idle; connecting again");
+                    pool.release(key, idle, false);
+                }
+                case ConnectionPool.Lease.Open<Connection>() -> {
+                    try {
+                        return connect(request, deadline);
+                    } catch (IOException | RuntimeException e) {
+                        pool.abandon(key);
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+    // end::lease[]
+
+    /** A new connection outside the pool's count of idle ones, for a request sent again. */
+    private Connection open(Request request, String key, long deadline, Duration limit) throws IOException {
+        try {
+            pool.acquireNew(key, deadline, limit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a connection to " + key);
+        } catch (IllegalStateException e) {
+            throw new ClientClosedException("the HttpsClient is closed");
+        }
+        try {
+            return connect(request, deadline);
+        } catch (IOException | RuntimeException e) {
+            pool.abandon(key);
+            throw e;
+        }
+    }
+
+    private Connection connect(Request request, long deadline) throws IOException {
+        ensureOpen();
         var trace = options.trace();
         trace.accept("Connecting to " + request.host() + ":" + request.port() + " via io_uring");
-        SecureConnection connection = SecureConnection.open(ring, request.host(), request.port(), options.tls(),
-                options.mode(), options.connectTimeout());
-        trace.accept("Connected to " + SocketAddresses.format(connection.socket().remote())
-                + " (fd " + connection.socket().fd() + ")");
-        trace.accept("TLS handshake done: " + connection.session().describe());
-        var chain = connection.session().peerCertificates();
-        if (chain.length > 0) {
-            trace.accept("Server certificate: " + chain[0].getSubjectX500Principal().getName()
-                    + (options.tls().trust() instanceof dev.ktlsuring.handshake.Trust.Insecure
-                    ? " (NOT verified: insecure mode)" : " (verified)"));
+        // One connect limit for every address and the handshake, within what is left of the request's.
+        long left = Math.min(options.connectTimeout().toNanos(), deadline - System.nanoTime());
+        Duration connectTimeout = left < options.connectTimeout().toNanos() ? Duration.ofNanos(Math.max(1, left))
+                : options.connectTimeout();
+        SecureConnection connection = SecureConnection.open(loop, request.host(), request.port(), options.tls(),
+                options.mode(), connectTimeout);
+        if (options.tracing()) {
+            trace.accept("Connected to " + SocketAddresses.format(connection.socket().remote())
+                    + " (fd " + connection.socket().fd() + ")");
+            trace.accept("TLS handshake done: " + connection.session().describe());
+            var chain = connection.session().peerCertificates();
+            if (chain.length > 0) {
+                trace.accept("Server certificate: " + chain[0].getSubjectX500Principal().getName()
+                        + (options.tls().trust() instanceof dev.ktlsuring.handshake.Trust.Insecure
+                        ? " (NOT verified: insecure mode)" : " (verified)"));
+            }
+            trace.accept(connection.outcome() instanceof KtlsEnabled
+                    ? "Using kTLS (kernel TLS) + io_uring: " + connection.channel().describe()
+                    : "Using " + connection.channel().describe() + " + io_uring");
         }
-        trace.accept(connection.outcome() instanceof KtlsEnabled
-                ? "Using kTLS (kernel TLS) + io_uring: " + connection.channel().describe()
-                : "Using " + connection.channel().describe() + " + io_uring");
         return new Connection(connection);
     }
 
     private HttpResponse exchange(Connection c, Request request, Function<HttpResponse, OutputStream> bodySink,
-                                  long deadline, String key) throws IOException {
+                                  long deadline, Duration limit, String key) throws IOException {
         boolean keep = false;
+        inUse.add(c);
         try {
+            if (closed) {
+                throw new ClientClosedException("the HttpsClient is closed");
+            }
             c.deadline = deadline;
+            c.limit = limit;
             c.receivedAny = false;
             writeRequest(c, request);
             HttpResponse response;
@@ -125,7 +266,7 @@ public final class HttpsClient implements AutoCloseable {
                     return bodySink.apply(head);
                 });
             } catch (TruncatedResponseException e) {
-                if (c.reused && !c.receivedAny) {
+                if (c.reused && !c.receivedAny && !closed) {
                     throw new StaleConnectionException();
                 }
                 throw e;
@@ -141,21 +282,17 @@ public final class HttpsClient implements AutoCloseable {
             // timed out, it is the exchange's limit that ran out: say so, not which receive it was.
             throw c.timedOut(e);
         } catch (IOException e) {
+            if (closed) {
+                throw e;                          // send() says why
+            }
             if (c.reused && !c.receivedAny && !(e instanceof StaleConnectionException)
                     && !(e instanceof HttpProtocolException)) {
                 throw new StaleConnectionException();
             }
             throw e;
         } finally {
-            if (keep) {
-                c.reused = true;
-                Connection previous = idle.put(key, c);
-                if (previous != null) {
-                    previous.close();
-                }
-            } else {
-                c.close();
-            }
+            inUse.remove(c);
+            pool.release(key, c, keep);
         }
     }
 
@@ -213,12 +350,27 @@ public final class HttpsClient implements AutoCloseable {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** Closes idle connections (sending close_notify) and the ring. */
+    /**
+     * Closes every connection (idle ones with close_notify), fails the requests in flight with
+     * {@link ClientClosedException}, then stops the ring. Any thread may call it.
+     */
     @Override
     public void close() {
-        idle.values().forEach(Connection::close);
-        idle.clear();
-        ring.close();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.close();
+        // Shutting a busy connection's socket down ends whatever its request waits for; the request's
+        // own thread then releases the connection, so that nothing is freed under its feet.
+        inUse.forEach(Connection::abort);
+        loop.close();
+    }
+
+    private void ensureOpen() throws ClientClosedException {
+        if (closed) {
+            throw new ClientClosedException("the HttpsClient is closed");
+        }
     }
 
     /** A reused connection the server had already closed: the request is sent again on a new one. */
@@ -230,7 +382,7 @@ public final class HttpsClient implements AutoCloseable {
     /** One connection with its response reader and I/O buffer. */
     private final class Connection implements ByteSource, AutoCloseable {
         final SecureConnection secure;
-        final Arena arena = Arena.ofConfined();
+        final Arena arena = Arena.ofShared();     // the connection moves between the threads that use it
         /**
          * Userspace records: the channel copies between BouncyCastle's arrays and whatever segment it
          * is given, so the caller's array can be that segment, with no trip through native memory.
@@ -240,8 +392,9 @@ public final class HttpsClient implements AutoCloseable {
         /** The native I/O buffer under kTLS; null with userspace records. */
         final MemorySegment io;
         final ResponseReader reader = new ResponseReader(this, 1L << 30);
-        long deadline;
-        boolean reused, receivedAny;
+        volatile long deadline;
+        volatile Duration limit;
+        volatile boolean reused, receivedAny;
 
         Connection(SecureConnection secure) {
             this.secure = secure;
@@ -258,7 +411,7 @@ public final class HttpsClient implements AutoCloseable {
         }
 
         SocketTimeoutException timedOut(SocketTimeoutException cause) {
-            var e = new SocketTimeoutException("operation timed out after " + options.timeout().toMillis()
+            var e = new SocketTimeoutException("operation timed out after " + limit.toMillis()
                     + " ms (" + SocketAddresses.format(secure.socket().remote()) + ")");
             e.initCause(cause);
             return e;
@@ -311,6 +464,15 @@ public final class HttpsClient implements AutoCloseable {
         @Override
         public boolean endIsAuthentic() {
             return secure.channel().closeNotifyReceived();
+        }
+
+        /** From another thread: ends the wait of whoever uses this connection, frees nothing. */
+        void abort() {
+            try {
+                secure.socket().close();
+            } catch (IOException ignored) {
+                // the descriptor is released all the same
+            }
         }
 
         @Override

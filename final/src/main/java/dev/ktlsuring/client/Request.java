@@ -3,14 +3,21 @@ package dev.ktlsuring.client;
 import dev.ktlsuring.http.Header;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * One HTTPS request: method, absolute {@code https://} URI, extra header fields and a body.
+ * One HTTPS request: method, absolute {@code https://} URI, extra header fields, a body, and optionally
+ * its own time limit for the whole exchange ({@code null}: the client's {@link ClientOptions#timeout()}).
  */
-public record Request(String method, URI uri, List<Header> headers, RequestBody body) {
+public record Request(String method, URI uri, List<Header> headers, RequestBody body, Duration timeout) {
+
+    /** A request under the client's time limit. */
+    public Request(String method, URI uri, List<Header> headers, RequestBody body) {
+        this(method, uri, headers, body, null);
+    }
 
     public Request {
         method = method.toUpperCase(Locale.ROOT);
@@ -26,6 +33,9 @@ public record Request(String method, URI uri, List<Header> headers, RequestBody 
         }
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             throw new IllegalArgumentException("URL port " + uri.getPort() + " is out of range (1-65535): " + uri);
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("request timeout must be positive: " + timeout);
         }
     }
 
@@ -43,7 +53,12 @@ public record Request(String method, URI uri, List<Header> headers, RequestBody 
     public Request withHeader(String name, String value) {
         List<Header> more = new ArrayList<>(headers);
         more.add(new Header(name, value));
-        return new Request(method, uri, more, body);
+        return new Request(method, uri, more, body, timeout);
+    }
+
+    /** This request with its own limit for the whole exchange, connect and handshake included. */
+    public Request withTimeout(Duration newTimeout) {
+        return new Request(method, uri, headers, body, newTimeout);
     }
 
     /** The port, 443 when the URI names none. */

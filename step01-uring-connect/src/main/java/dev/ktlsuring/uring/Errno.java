@@ -54,9 +54,18 @@ public enum Errno {
         return e != null ? e.name() : "errno " + n;
     }
 
-    /** Whether a negative completion result or positive {@code errno} is this error. */
-    public boolean is(int result) {
-        return Math.abs(result) == number;
+    /**
+     * Whether an io_uring completion result or a system call's raw return is this error: {@code -errno}.
+     * Only a negative value can be: a non-negative result is a count or a descriptor, so an 11-byte
+     * read is never mistaken for {@code EAGAIN}.
+     */
+    public boolean isResult(int result) {
+        return result == -number;
+    }
+
+    /** Whether a positive {@code errno}, as a system call leaves it, is this error. */
+    public boolean isErrno(int errno) {
+        return errno == number;
     }
 
     /**

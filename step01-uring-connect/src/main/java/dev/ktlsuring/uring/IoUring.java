@@ -1,6 +1,5 @@
 package dev.ktlsuring.uring;
 
-import dev.ktlsuring.uring.abi.__kernel_timespec;
 import dev.ktlsuring.uring.abi.io_cqring_offsets;
 import dev.ktlsuring.uring.abi.io_sqring_offsets;
 import dev.ktlsuring.uring.abi.io_uring_cqe;
@@ -13,26 +12,21 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_ENTER_GETEVENTS;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_SINGLE_MMAP;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_CQ_RING;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_SQES;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_SQ_RING;
-import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_LINK_TIMEOUT;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_REGISTER_PROBE;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_SETUP_CLAMP;
-import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_IO_LINK;
 import static dev.ktlsuring.uring.abi.io_uring_h.IO_URING_OP_SUPPORTED;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * An io_uring instance: a submission queue and a completion queue shared with the kernel, used here to
- * run one socket operation at a time, optionally bounded by a linked timeout.
+ * An io_uring instance: a submission queue and a completion queue shared with the kernel.
  *
  * <p>The two queues are ring buffers in memory mapped from the ring's file descriptor. Userspace
  * produces submission entries (SQEs) and advances the SQ tail; the kernel consumes them, advances the
@@ -41,7 +35,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * index stores use release semantics and the loads of the other side's index use acquire semantics
  * (the same pairing liburing uses with {@code smp_store_release}/{@code smp_load_acquire}).
  *
- * <p>An {@code IoUring} is not thread-safe: one thread at a time drives it.
+ * <p>The point of the design is batching: {@link #prepare} writes any number of entries without a
+ * system call, one {@link #submitAndWait} hands them all to the kernel and waits in the same
+ * {@code io_uring_enter}, and {@link #reap} takes every completion that is ready, each routed by the
+ * {@code user_data} its entry carried.
+ *
+ * <p>An {@code IoUring} is not thread-safe: one thread drives it ({@link EventLoop} is that thread).
  */
 public final class IoUring implements AutoCloseable {
 
@@ -52,9 +51,18 @@ public final class IoUring implements AutoCloseable {
      * @throws UringUnavailableException if this kernel or its policy does not allow io_uring
      */
     public static IoUring open(int entries) throws IOException {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment params = arena.allocate(io_uring_params.layout());
+        return open(entries, IoUring::probe);
+    }
+
+    /** What the ring learns about the kernel once it is mapped; a step that throws must leave nothing behind. */
+    @FunctionalInterface
+    interface Probe {
+        boolean[] supportedOps(int ringFd) throws IOException;
+    }
+
+    static IoUring open(int entries, Probe probe) throws IOException {
+        try (Arena setup = Arena.ofConfined()) {
+            MemorySegment params = setup.allocate(io_uring_params.layout());
             // CLAMP: a kernel with a smaller limit gives us its maximum rather than EINVAL.
             io_uring_params.flags(params, IORING_SETUP_CLAMP());
             int ringFd;
@@ -63,10 +71,7 @@ public final class IoUring implements AutoCloseable {
             } catch (IOException e) {
                 throw UringUnavailableException.from(e);
             }
-            return new IoUring(ringFd, params, arena);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
+            return new IoUring(ringFd, params, probe);
         }
     }
     // end::setup[]
@@ -74,24 +79,22 @@ public final class IoUring implements AutoCloseable {
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final long SQE_SIZE = io_uring_sqe.layout().byteSize();
     private static final long CQE_SIZE = io_uring_cqe.layout().byteSize();
-    private static final long USER_DATA_OPERATION = 1, USER_DATA_TIMEOUT = 2;
 
     private final int ringFd;
-    private final Arena arena;
     private final MemorySegment sqRing, cqRing, sqes;
     private final long sqHeadOffset, sqTailOffset, cqHeadOffset, cqTailOffset, cqesOffset;
-    private final int sqMask, cqMask;
-    private final MemorySegment timespec;
+    private final int sqEntries, sqMask, cqMask;
     private final boolean[] supportedOps;
-    private int sqTail;     // our copy of the SQ tail, published with release semantics
+    private int sqTail;     // our copy of the SQ tail: entries up to it are fully prepared
+    private int published;  // the SQ tail the kernel has been shown (release store)
+    private long enterCalls;
     private boolean closed;
 
-    private IoUring(int ringFd, MemorySegment params, Arena arena) throws IOException {
+    private IoUring(int ringFd, MemorySegment params, Probe probe) throws IOException {
         this.ringFd = ringFd;
-        this.arena = arena;
         MemorySegment sqOff = io_uring_params.sq_off(params);
         MemorySegment cqOff = io_uring_params.cq_off(params);
-        int sqEntries = io_uring_params.sq_entries(params);
+        this.sqEntries = io_uring_params.sq_entries(params);
         int cqEntries = io_uring_params.cq_entries(params);
         long sqRingSize = io_sqring_offsets.array(sqOff) + (long) sqEntries * Integer.BYTES;
         long cqRingSize = io_cqring_offsets.cqes(cqOff) + (long) cqEntries * CQE_SIZE;
@@ -108,7 +111,9 @@ public final class IoUring implements AutoCloseable {
             }
             entries = SystemCalls.mmapShared(ringFd, sqEntries * SQE_SIZE, IORING_OFF_SQES(), "SQE array");
             // end::mmap[]
-        } catch (IOException e) {
+            this.supportedOps = probe.supportedOps(ringFd);
+        } catch (IOException | RuntimeException e) {
+            // Whatever step failed, nothing of the ring may outlive it: mappings first, then the descriptor.
             unmap(sq, cq, entries);
             SystemCalls.close(ringFd);
             throw e;
@@ -124,13 +129,12 @@ public final class IoUring implements AutoCloseable {
         this.cqesOffset = io_cqring_offsets.cqes(cqOff);
         this.cqMask = cqRing.get(JAVA_INT, io_cqring_offsets.ring_mask(cqOff));
         this.sqTail = sqRing.get(JAVA_INT, sqTailOffset);
+        this.published = sqTail;
         // The SQ "array" maps ring slots to SQE indexes; an identity map lets slot i always use SQE i.
         long array = io_sqring_offsets.array(sqOff);
         for (int i = 0; i < sqEntries; i++) {
             sqRing.setAtIndex(JAVA_INT, array / Integer.BYTES + i, i);
         }
-        this.timespec = arena.allocate(__kernel_timespec.layout());
-        this.supportedOps = probe();
     }
 
     /** Whether this kernel implements {@code opcode} (an {@code IORING_OP_*} value), as reported by IORING_REGISTER_PROBE. */
@@ -138,75 +142,139 @@ public final class IoUring implements AutoCloseable {
         return opcode >= 0 && opcode < supportedOps.length && supportedOps[opcode];
     }
 
-    /** Fills one submission entry. The entry arrives zeroed. */
+    /** Fills one submission entry. The entry arrives zeroed, with its {@code user_data} set. */
     @FunctionalInterface
     public interface Preparation {
         void prepare(SubmissionEntry entry);
     }
 
-    // tag::execute[]
+    /** Receives one completion: the {@code user_data} of its entry, its result ({@code -errno} on failure) and flags. */
+    @FunctionalInterface
+    public interface CompletionHandler {
+        void complete(long userData, int result, int flags);
+    }
+
+    // tag::prepare[]
     /**
-     * Submits one operation and waits for its completion, returning the completion's result: a count
-     * or descriptor when non-negative, {@code -errno} when negative. With a {@code timeout}, a linked
-     * {@code IORING_OP_LINK_TIMEOUT} cancels the operation when it runs out; the result is then
-     * {@code -ETIME}.
+     * Writes the next submission entry, tagged with {@code userData}. Nothing reaches the kernel until
+     * {@link #submit} or {@link #submitAndWait}: the entry only counts once {@code preparation} has
+     * returned, so one that throws (a buffer too large for the entry's 32-bit length, a heap segment)
+     * leaves no half-written entry behind, and the slot is simply reused by the next preparation.
+     *
+     * @throws IllegalStateException if the submission queue is full (see {@link #freeSlots})
      */
-    public int submitAndWait(Preparation operation, Duration timeout) throws IOException {
+    public void prepare(long userData, Preparation preparation) {
         ensureOpen();
-        SubmissionEntry op = nextEntry(USER_DATA_OPERATION);
-        operation.prepare(op);
-        int expected = 1;
-        if (timeout != null) {
-            // IOSQE_IO_LINK ties the next entry to this one: the timeout starts when the operation does,
-            // and whichever finishes first cancels the other (both still post a completion).
-            op.flags(op.flags() | IOSQE_IO_LINK());
-            __kernel_timespec.tv_sec(timespec, timeout.getSeconds());
-            __kernel_timespec.tv_nsec(timespec, timeout.getNano());
-            nextEntry(USER_DATA_TIMEOUT).prepare(IORING_OP_LINK_TIMEOUT(), -1, timespec.address(), 1, 0);
-            expected = 2;
+        if (freeSlots() == 0) {
+            throw new IllegalStateException("submission queue full (" + sqEntries + " entries)");
         }
-        publishSubmissions();
-
-        int result = 0;
-        boolean timedOut = false;
-        for (int seen = 0; seen < expected; ) {
-            enter(expected - seen);
-            for (int head = (int) INT.getAcquire(cqRing, cqHeadOffset), tail = (int) INT.getAcquire(cqRing, cqTailOffset);
-                 head != tail; head++) {
-                MemorySegment cqe = cqRing.asSlice(cqesOffset + (head & cqMask) * CQE_SIZE, CQE_SIZE);
-                long userData = io_uring_cqe.user_data(cqe);
-                int res = io_uring_cqe.res(cqe);
-                INT.setRelease(cqRing, cqHeadOffset, head + 1);
-                if (userData == USER_DATA_OPERATION) {
-                    result = res;
-                } else if (userData == USER_DATA_TIMEOUT) {
-                    timedOut = Errno.ETIME.is(res);
-                }
-                seen++;
-            }
-        }
-        // A cancelled operation reports ECANCELED (or EINTR for some ops): the timeout is the real cause.
-        return timedOut && result < 0 ? -Errno.ETIME.number() : result;
+        MemorySegment sqe = sqes.asSlice((sqTail & sqMask) * SQE_SIZE, SQE_SIZE);
+        sqe.fill((byte) 0);
+        io_uring_sqe.user_data(sqe, userData);
+        preparation.prepare(new SubmissionEntry(sqe));
+        sqTail++;
     }
-    // end::execute[]
+    // end::prepare[]
+
+    /** How many more entries can be prepared before the kernel consumes some. */
+    public int freeSlots() {
+        int head = (int) INT.getAcquire(sqRing, sqHeadOffset);
+        return sqEntries - (sqTail - head);
+    }
+
+    /** Entries prepared but not yet handed to the kernel. */
+    public int pending() {
+        return sqTail - published;
+    }
+
+    // tag::enter[]
+    /** Hands every prepared entry to the kernel in one {@code io_uring_enter}, without waiting. */
+    public int submit() throws IOException {
+        return pending() == 0 ? 0 : enter(0, 0);
+    }
 
     /**
-     * Like {@link #submitAndWait} but turns a negative result into the matching exception, naming
-     * {@code operation} and {@code detail}; a timeout becomes {@link SocketTimeoutException}.
+     * Hands every prepared entry to the kernel and waits until at least {@code minComplete}
+     * completions are ready: submission and wait in one system call.
      */
-    public int call(Preparation preparation, Duration timeout, String operation, String detail) throws IOException {
-        int res = submitAndWait(preparation, timeout);
-        if (res >= 0) {
-            return res;
-        }
-        if (timeout != null && Errno.ETIME.is(res)) {
-            throw new SocketTimeoutException(operation + ": timed out after " + timeout.toMillis() + " ms"
-                    + (detail == null ? "" : " (" + detail + ")"));
-        }
-        throw Errno.exception(operation, res, detail);
+    public int submitAndWait(int minComplete) throws IOException {
+        return enter(minComplete, IORING_ENTER_GETEVENTS());
     }
 
-    /** Releases the mappings and the ring descriptor. */
+    private int enter(int minComplete, int flags) throws IOException {
+        ensureOpen();
+        // Release: the kernel, reading the tail with acquire, sees every byte of the entries before it.
+        INT.setRelease(sqRing, sqTailOffset, sqTail);
+        published = sqTail;
+        while (true) {
+            int toSubmit = sqTail - (int) INT.getAcquire(sqRing, sqHeadOffset);
+            enterCalls++;
+            int r = SystemCalls.ioUringEnter(ringFd, toSubmit, minComplete, flags);
+            if (r >= 0) {
+                return r;
+            }
+            // EINTR: a signal arrived while waiting; EAGAIN/EBUSY: the kernel is short of memory or the
+            // CQ is full of completions we have not reaped yet. All three mean "call again".
+            if (Errno.EINTR.isResult(r)) {
+                continue;
+            }
+            if (Errno.EBUSY.isResult(r) && completionsReady() > 0) {
+                return 0;
+            }
+            if (!Errno.EAGAIN.isResult(r) && !Errno.EBUSY.isResult(r)) {
+                throw Errno.exception("io_uring_enter", r, null);
+            }
+            Thread.onSpinWait();
+        }
+    }
+    // end::enter[]
+
+    // tag::reap[]
+    /**
+     * Hands every completion that is ready to {@code handler}, in the order the kernel posted them, and
+     * returns how many there were. Never waits. The CQ head is advanced once, after the last one, with
+     * release semantics: the kernel may then reuse those slots.
+     */
+    public int reap(CompletionHandler handler) {
+        int head = (int) INT.getAcquire(cqRing, cqHeadOffset);
+        // Acquire: every CQE up to the tail is fully written before we read it.
+        int tail = (int) INT.getAcquire(cqRing, cqTailOffset);
+        int count = tail - head;
+        try {
+            for (; head != tail; head++) {
+                long at = cqesOffset + (head & cqMask) * CQE_SIZE;
+                long userData = cqRing.get(io_uring_cqe.user_data$layout(), at + io_uring_cqe.user_data$offset());
+                int res = cqRing.get(io_uring_cqe.res$layout(), at + io_uring_cqe.res$offset());
+                int flags = cqRing.get(io_uring_cqe.flags$layout(), at + io_uring_cqe.flags$offset());
+                handler.complete(userData, res, flags);
+            }
+        } finally {
+            INT.setRelease(cqRing, cqHeadOffset, head);
+        }
+        return count;
+    }
+    // end::reap[]
+
+    /** Completions posted and not yet reaped. */
+    public int completionsReady() {
+        return (int) INT.getAcquire(cqRing, cqTailOffset) - (int) INT.getAcquire(cqRing, cqHeadOffset);
+    }
+
+    /** How many {@code io_uring_enter} system calls this ring has made: the cost batching saves. */
+    public long enterCalls() {
+        return enterCalls;
+    }
+
+    /** How many entries fit in the submission queue. */
+    public int capacity() {
+        return sqEntries;
+    }
+
+    /**
+     * Releases the mappings and the ring descriptor. Operations still in flight are cancelled by the
+     * kernel; their memory must stay valid until it has done so, which is why {@link EventLoop} waits for
+     * every completion before it closes its ring.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -215,43 +283,9 @@ public final class IoUring implements AutoCloseable {
         closed = true;
         unmap(sqRing, cqRing, sqes);
         SystemCalls.close(ringFd);
-        arena.close();
     }
 
-    private SubmissionEntry nextEntry(long userData) {
-        int head = (int) INT.getAcquire(sqRing, sqHeadOffset);
-        if (sqTail - head > sqMask) {
-            throw new IllegalStateException("submission queue full");
-        }
-        MemorySegment sqe = sqes.asSlice((sqTail & sqMask) * SQE_SIZE, SQE_SIZE);
-        sqTail++;
-        sqe.fill((byte) 0);
-        io_uring_sqe.user_data(sqe, userData);
-        return new SubmissionEntry(sqe);
-    }
-
-    private void publishSubmissions() {
-        INT.setRelease(sqRing, sqTailOffset, sqTail);
-    }
-
-    /** Hands the kernel whatever it has not consumed yet and waits for {@code minComplete} completions. */
-    private void enter(int minComplete) throws IOException {
-        while (true) {
-            int unsubmitted = sqTail - (int) INT.getAcquire(sqRing, sqHeadOffset);
-            int r = SystemCalls.ioUringEnter(ringFd, unsubmitted, minComplete, IORING_ENTER_GETEVENTS());
-            if (r >= 0) {
-                return;
-            }
-            if (!Errno.EINTR.is(r) && !Errno.EAGAIN.is(r) && !Errno.EBUSY.is(r)) {
-                throw Errno.exception("io_uring_enter", r, null);
-            }
-            if (!Errno.EINTR.is(r)) {
-                Thread.onSpinWait();
-            }
-        }
-    }
-
-    private boolean[] probe() throws IOException {
+    private static boolean[] probe(int ringFd) throws IOException {
         final int maxOps = 256;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment probe = scratch.allocate(io_uring_probe.layout().byteSize()

@@ -4,13 +4,17 @@ import dev.ktlsuring.uring.abi.io_uring_sqe;
 
 import java.lang.foreign.MemorySegment;
 
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_ASYNC_CANCEL;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_CONNECT;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_POLL_ADD;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_READ;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_RECV;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_RECVMSG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SEND;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SENDMSG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SOCKET;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_TIMEOUT;
+import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_IO_LINK;
 
 /**
  * One submission queue entry (SQE), with typed preparations for the operations this project uses,
@@ -18,7 +22,10 @@ import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SOCKET;
  *
  * <p>An SQE is a 64-byte struct whose fields mean different things per opcode (several are unions);
  * each method below sets exactly the fields its opcode reads, as documented in {@code io_uring_enter(2)}.
- * Memory an entry points to must stay valid until the operation completes.
+ * Memory an entry points to must stay valid until the operation completes, and must be native: the
+ * kernel reads and writes it by address, long after this call, and a heap array has no fixed address.
+ * So every preparation refuses a heap segment, and a buffer too large for the entry's 32-bit length,
+ * before it writes a field.
  */
 public final class SubmissionEntry {
 
@@ -46,20 +53,21 @@ public final class SubmissionEntry {
 
     /** {@code connect(fd, address, address.byteSize())}. */
     public SubmissionEntry connect(int fd, MemorySegment address) {
+        requireNative(address, "connect");
         // The sockaddr length travels in the offset field (io_uring_prep_connect).
         return prepare(IORING_OP_CONNECT(), fd, address.address(), 0, address.byteSize());
     }
 
     /** {@code send(fd, buffer, buffer.byteSize(), flags)}. */
     public SubmissionEntry send(int fd, MemorySegment buffer, int flags) {
-        prepare(IORING_OP_SEND(), fd, buffer.address(), Math.toIntExact(buffer.byteSize()), 0);
+        prepare(IORING_OP_SEND(), fd, requireNative(buffer, "send").address(), length(buffer, "send"), 0);
         io_uring_sqe.msg_flags(sqe, flags);
         return this;
     }
 
     /** {@code recv(fd, buffer, buffer.byteSize(), flags)}. */
     public SubmissionEntry recv(int fd, MemorySegment buffer, int flags) {
-        prepare(IORING_OP_RECV(), fd, buffer.address(), Math.toIntExact(buffer.byteSize()), 0);
+        prepare(IORING_OP_RECV(), fd, requireNative(buffer, "recv").address(), length(buffer, "recv"), 0);
         io_uring_sqe.msg_flags(sqe, flags);
         return this;
     }
@@ -77,23 +85,63 @@ public final class SubmissionEntry {
 
     /** {@code sendmsg(fd, msghdr, flags)}. */
     public SubmissionEntry sendmsg(int fd, MemorySegment msghdr, int flags) {
-        prepare(IORING_OP_SENDMSG(), fd, msghdr.address(), 1, 0);
+        prepare(IORING_OP_SENDMSG(), fd, requireNative(msghdr, "sendmsg").address(), 1, 0);
         io_uring_sqe.msg_flags(sqe, flags);
         return this;
     }
 
     /** {@code recvmsg(fd, msghdr, flags)}. */
     public SubmissionEntry recvmsg(int fd, MemorySegment msghdr, int flags) {
-        prepare(IORING_OP_RECVMSG(), fd, msghdr.address(), 1, 0);
+        prepare(IORING_OP_RECVMSG(), fd, requireNative(msghdr, "recvmsg").address(), 1, 0);
         io_uring_sqe.msg_flags(sqe, flags);
         return this;
     }
 
-    int flags() {
-        return Byte.toUnsignedInt(io_uring_sqe.flags(sqe));
+    /** {@code read(fd, buffer, buffer.byteSize())} at the file's current position (offset -1). */
+    public SubmissionEntry read(int fd, MemorySegment buffer) {
+        return prepare(IORING_OP_READ(), fd, requireNative(buffer, "read").address(), length(buffer, "read"), -1L);
     }
 
-    void flags(int flags) {
-        io_uring_sqe.flags(sqe, (byte) flags);
+    /**
+     * Cancels the operation whose entry carried {@code userData}: it completes with {@code -ECANCELED}
+     * (or with its result, if it finished first). This entry's own result is 0, {@code -ENOENT} when
+     * there was nothing to cancel, or {@code -EALREADY} when it was already running.
+     */
+    public SubmissionEntry cancel(long userData) {
+        return prepare(IORING_OP_ASYNC_CANCEL(), -1, userData, 0, 0);
+    }
+
+    /**
+     * A timer: completes with {@code -ETIME} once the time in {@code timespec} (a {@code __kernel_timespec},
+     * relative) has passed. The kernel copies the time when it consumes the entry.
+     */
+    public SubmissionEntry timeout(MemorySegment timespec) {
+        // len 1: one timespec; off 0: no completion count, a pure timer (io_uring_prep_timeout).
+        return prepare(IORING_OP_TIMEOUT(), -1, requireNative(timespec, "timeout").address(), 1, 0);
+    }
+
+    /**
+     * Links the next entry to this one (IOSQE_IO_LINK): it starts only once this one has completed,
+     * and fails with {@code -ECANCELED} if this one fails or transfers less than asked.
+     */
+    public SubmissionEntry linkNext() {
+        io_uring_sqe.flags(sqe, (byte) (io_uring_sqe.flags(sqe) | IOSQE_IO_LINK()));
+        return this;
+    }
+
+    private static MemorySegment requireNative(MemorySegment segment, String operation) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException(operation + ": io_uring needs native memory; a heap segment "
+                    + "has no address the kernel can use after this call");
+        }
+        return segment;
+    }
+
+    private static int length(MemorySegment buffer, String operation) {
+        if (buffer.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(operation + ": " + buffer.byteSize()
+                    + " bytes do not fit an entry's 32-bit length; split the buffer");
+        }
+        return (int) buffer.byteSize();
     }
 }

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -53,23 +54,30 @@ public final class SystemCalls {
     private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** The 8-byte counter increment an eventfd write adds: 1. */
+    private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
     private static final MethodHandle MMAP = downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
 
-    /** Per-thread room for the captured {@code errno}, so that no call allocates. */
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+    /**
+     * Room for the captured {@code errno}, lent to one call at a time: as many exist as calls ever ran
+     * at once, allocated once and never freed, so that no call allocates. (Per-thread room would be
+     * allocated again by every new thread, virtual ones included, and freed only by the collector.)
+     */
+    private static final ConcurrentLinkedQueue<MemorySegment> CAPTURE_STATES = new ConcurrentLinkedQueue<>();
 
     private SystemCalls() {
     }
 
     /** {@code io_uring_setup(2)}: a new ring of {@code entries} slots, described back into {@code params}. */
     static int ioUringSetup(int entries, MemorySegment params) throws IOException {
-        MemorySegment errno = CAPTURE.get();
-        long r = invokeLong(() -> (long) SYSCALL_3.invokeExact(errno, NR_IO_URING_SETUP, (long) entries, params));
-        return (int) check(r, errno, "io_uring_setup", null);
+        long r = call(errno -> (long) SYSCALL_3.invokeExact(errno, NR_IO_URING_SETUP, (long) entries, params));
+        return (int) check(r, "io_uring_setup", null);
     }
 
     /**
@@ -78,25 +86,22 @@ public final class SystemCalls {
      * to the caller because {@code EINTR} and {@code EAGAIN} only mean "call again".
      */
     static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
-        MemorySegment errno = CAPTURE.get();
-        long r = invokeLong(() -> (long) SYSCALL_6.invokeExact(errno, NR_IO_URING_ENTER, (long) ringFd,
+        long r = call(errno -> (long) SYSCALL_6.invokeExact(errno, NR_IO_URING_ENTER, (long) ringFd,
                 (long) toSubmit, (long) minComplete, (long) flags, MemorySegment.NULL, 0L));
-        return r < 0 ? -errno(errno) : (int) r;
+        return (int) r;
     }
 
     /** {@code io_uring_register(2)} with an argument block of {@code count} entries. */
     static int ioUringRegister(int ringFd, int opcode, MemorySegment arg, int count) throws IOException {
-        MemorySegment errno = CAPTURE.get();
-        long r = invokeLong(() -> (long) SYSCALL_4.invokeExact(errno, NR_IO_URING_REGISTER, (long) ringFd,
+        long r = call(errno -> (long) SYSCALL_4.invokeExact(errno, NR_IO_URING_REGISTER, (long) ringFd,
                 (long) opcode, arg, (long) count));
-        return (int) check(r, errno, "io_uring_register", "opcode " + opcode);
+        return (int) check(r, "io_uring_register", "opcode " + opcode);
     }
 
     /** {@code socket(2)}: a new socket file descriptor. */
     public static int socket(int domain, int type, int protocol) throws IOException {
-        MemorySegment errno = CAPTURE.get();
-        int r = invokeInt(() -> (int) SOCKET.invokeExact(errno, domain, type, protocol));
-        return (int) check(r, errno, "socket", null);
+        long r = call(errno -> (long) (int) SOCKET.invokeExact(errno, domain, type, protocol));
+        return (int) check(r, "socket", null);
     }
 
     /**
@@ -104,9 +109,8 @@ public final class SystemCalls {
      * error message, e.g. {@code "TCP_ULP tls"}.
      */
     public static void setsockopt(int fd, int level, int name, MemorySegment value, String what) throws IOException {
-        MemorySegment errno = CAPTURE.get();
-        int r = invokeInt(() -> (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
-        check(r, errno, "setsockopt", what);
+        long r = call(errno -> (long) (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
+        check(r, "setsockopt", what);
     }
 
     /**
@@ -116,9 +120,8 @@ public final class SystemCalls {
      * @return 0 on success, else the positive {@code errno}
      */
     public static int trySetsockopt(int fd, int level, int name, MemorySegment value) {
-        MemorySegment errno = CAPTURE.get();
-        int r = invokeInt(() -> (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
-        return r < 0 ? errno(errno) : 0;
+        long r = call(errno -> (long) (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize()));
+        return r < 0 ? (int) -r : 0;
     }
 
     /** {@code setsockopt(2)} for an {@code int} option. */
@@ -130,11 +133,10 @@ public final class SystemCalls {
 
     /** {@code getsockopt(2)} into {@code value}; returns the length the kernel wrote. */
     public static int getsockopt(int fd, int level, int name, MemorySegment value, String what) throws IOException {
-        MemorySegment errno = CAPTURE.get();
-        try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofConfined()) {
             MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
-            int r = invokeInt(() -> (int) GETSOCKOPT.invokeExact(errno, fd, level, name, value, length));
-            check(r, errno, "getsockopt", what);
+            long r = call(errno -> (long) (int) GETSOCKOPT.invokeExact(errno, fd, level, name, value, length));
+            check(r, "getsockopt", what);
             return length.get(JAVA_INT, 0);
         }
     }
@@ -146,48 +148,100 @@ public final class SystemCalls {
      * @return 0, or the positive {@code errno}
      */
     public static int close(int fd) {
-        MemorySegment errno = CAPTURE.get();
-        int r = invokeInt(() -> (int) CLOSE.invokeExact(errno, fd));
-        return r < 0 ? errno(errno) : 0;
+        long r = call(errno -> (long) (int) CLOSE.invokeExact(errno, fd));
+        return r < 0 ? (int) -r : 0;
+    }
+
+    /**
+     * {@code shutdown(fd, SHUT_RDWR)}: ends both directions of a connected socket, which wakes every
+     * operation waiting on it (a receive returns 0) while the descriptor itself stays valid.
+     *
+     * @return 0, or the positive {@code errno} (ENOTCONN for a socket never or no longer connected)
+     */
+    static int shutdown(int fd) {
+        long r = call(errno -> (long) (int) SHUTDOWN.invokeExact(errno, fd, socket_h.SHUT_RDWR()));
+        return r < 0 ? (int) -r : 0;
+    }
+
+    /** {@code eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)}: a counter another thread can bump to wake a reader. */
+    static int eventfd() throws IOException {
+        long r = call(errno -> (long) (int) EVENTFD.invokeExact(errno, 0, socket_h.EFD_CLOEXEC() | socket_h.EFD_NONBLOCK()));
+        return (int) check(r, "eventfd", null);
+    }
+
+    /**
+     * Adds 1 to an eventfd's counter, which completes a read waiting on it. Never blocks: the counter
+     * would have to reach 2^64 - 1 first.
+     */
+    static void signal(int eventFd) throws IOException {
+        long r = call(errno -> (long) WRITE.invokeExact(errno, eventFd, ONE, 8L));
+        check(r, "write", "eventfd");
     }
 
     /** {@code mmap(2)} of a shared region of {@code fd} at {@code offset}, readable and writable. */
     static MemorySegment mmapShared(int fd, long length, long offset, String what) throws IOException {
-        MemorySegment errno = CAPTURE.get();
         // MAP_SHARED: the kernel and we see the same pages; MAP_POPULATE: fault them in now, not on first use.
         final int protReadWrite = socket_h.PROT_READ() | socket_h.PROT_WRITE();
         final int mapSharedPopulate = socket_h.MAP_SHARED() | socket_h.MAP_POPULATE();
+        MemorySegment errno = takeCaptureState();
         MemorySegment address;
         try {
             address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, protReadWrite,
                     mapSharedPopulate, fd, offset);
+            if (address.address() == -1L) {      // MAP_FAILED
+                throw Errno.exception("mmap", (int) ERRNO.get(errno, 0L), what);
+            }
+        } catch (IOException e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
-        }
-        if (address.address() == -1L) {      // MAP_FAILED
-            throw Errno.exception("mmap", errno(errno), what);
+        } finally {
+            CAPTURE_STATES.offer(errno);
         }
         return address.reinterpret(length);
     }
 
     /** {@code munmap(2)}; a failure here means a bookkeeping bug, so it is an {@link IllegalStateException}. */
     static void munmap(MemorySegment region) {
-        MemorySegment errno = CAPTURE.get();
-        int r = invokeInt(() -> (int) MUNMAP.invokeExact(errno, region, region.byteSize()));
+        long r = call(errno -> (long) (int) MUNMAP.invokeExact(errno, region, region.byteSize()));
         if (r < 0) {
-            throw new IllegalStateException("munmap: " + Errno.nameOf(errno(errno)));
+            throw new IllegalStateException("munmap: " + Errno.nameOf((int) -r));
         }
     }
 
-    private static long check(long result, MemorySegment errno, String operation, String detail) throws IOException {
+    /** Throws the exception for a failed call ({@code result} is {@code -errno}), else returns the result. */
+    private static long check(long result, String operation, String detail) throws IOException {
         if (result < 0) {
-            throw Errno.exception(operation, errno(errno), detail);
+            throw Errno.exception(operation, (int) result, detail);
         }
         return result;
     }
 
-    private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
+    /** A downcall that takes the capture state as its first argument. */
+    @FunctionalInterface
+    private interface Downcall {
+        long call(MemorySegment captureState) throws Throwable;
+    }
+
+    /**
+     * Makes {@code downcall} with room for {@code errno}, and returns its result, or {@code -errno}
+     * when it failed (a negative result: -1 for libc, {@code -errno} already for the raw system call).
+     */
+    private static long call(Downcall downcall) {
+        MemorySegment state = takeCaptureState();
+        try {
+            long r = downcall.call(state);
+            return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
+        } catch (Throwable t) {
+            throw new AssertionError("downcall failed", t);
+        } finally {
+            CAPTURE_STATES.offer(state);
+        }
+    }
+
+    private static MemorySegment takeCaptureState() {
+        MemorySegment state = CAPTURE_STATES.poll();
+        return state != null ? state : Arena.global().allocate(CAPTURE_LAYOUT);
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -197,31 +251,5 @@ public final class SystemCalls {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, all);
-    }
-
-    @FunctionalInterface
-    private interface LongCall {
-        long call() throws Throwable;
-    }
-
-    @FunctionalInterface
-    private interface IntCall {
-        int call() throws Throwable;
-    }
-
-    private static long invokeLong(LongCall call) {
-        try {
-            return call.call();
-        } catch (Throwable t) {
-            throw new AssertionError("downcall failed", t);
-        }
-    }
-
-    private static int invokeInt(IntCall call) {
-        try {
-            return call.call();
-        } catch (Throwable t) {
-            throw new AssertionError("downcall failed", t);
-        }
     }
 }

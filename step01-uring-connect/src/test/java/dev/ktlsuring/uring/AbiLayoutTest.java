@@ -12,12 +12,12 @@ class AbiLayoutTest {
     @Test
     void everyLayoutAndConstantMatchesTheCHeaders() throws Exception {
         List<AbiConformance.Comparison> comparisons = AbiConformance.compare("dev.ktlsuring.uring.abi",
-                List.of("linux/io_uring.h", "sys/socket.h", "sys/mman.h", "netinet/in.h", "netinet/tcp.h", "poll.h"));
+                List.of("linux/io_uring.h", "sys/socket.h", "sys/mman.h", "netinet/in.h", "netinet/tcp.h", "poll.h", "sys/eventfd.h"));
 
         assertThat(comparisons).hasSizeGreaterThan(100);
         assertThat(comparisons).extracting(AbiConformance.Comparison::what)
                 .contains("sizeof struct io_uring_sqe", "offsetof struct io_uring_sqe.user_data",
-                        "offsetof struct io_uring_sqe.msg_flags", "IORING_OP_CONNECT", "MSG_NOSIGNAL", "IORING_OP_POLL_ADD", "POLLIN");
+                        "offsetof struct io_uring_sqe.msg_flags", "IORING_OP_CONNECT", "MSG_NOSIGNAL", "IORING_OP_POLL_ADD", "POLLIN", "IORING_OP_ASYNC_CANCEL", "IORING_OP_READ", "EFD_CLOEXEC", "SHUT_RDWR");
         assertThat(comparisons).allSatisfy(c ->
                 assertThat(c.java()).as(c.what()).isEqualTo(c.c()));
     }

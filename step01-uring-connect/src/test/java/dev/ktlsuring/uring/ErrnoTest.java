@@ -36,4 +36,13 @@ class ErrnoTest {
                 .hasMessage("recv: ETIMEDOUT");
         assertThat(Errno.nameOf(-4095)).isEqualTo("errno 4095");
     }
+
+    @Test
+    void comparisonsAreExplicitAboutSign() {
+        assertThat(Errno.EAGAIN.isResult(-11)).as("a completion result of -EAGAIN").isTrue();
+        assertThat(Errno.EAGAIN.isResult(11)).as("an 11-byte read").isFalse();
+        assertThat(Errno.EAGAIN.isErrno(11)).as("errno as a system call leaves it").isTrue();
+        assertThat(Errno.EAGAIN.isErrno(-11)).isFalse();
+        assertThat(Errno.ETIME.isResult(0)).isFalse();
+    }
 }

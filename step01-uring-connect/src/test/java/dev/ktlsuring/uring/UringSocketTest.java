@@ -37,8 +37,8 @@ class UringSocketTest {
     void connectsAndBytesRoundTrip(String loopback) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName(loopback));
              EchoOnce echo = new EchoOnce(server);
-             IoUring ring = IoUring.open(8);
-             UringSocket socket = UringSocket.connect(ring, loopback, server.getLocalPort(), TIMEOUT);
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, loopback, server.getLocalPort(), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
 
             MemorySegment hello = arena.allocateFrom("hello, io_uring");   // NUL-terminated: 16 bytes
@@ -59,8 +59,8 @@ class UringSocketTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();   // nothing listens here once it is closed
         }
-        try (IoUring ring = IoUring.open(8)) {
-            assertThatThrownBy(() -> UringSocket.connect(ring, "127.0.0.1", closedPort, TIMEOUT))
+        try (EventLoop loop = EventLoop.start("test", 8)) {
+            assertThatThrownBy(() -> UringSocket.connect(loop, "127.0.0.1", closedPort, TIMEOUT))
                     .isInstanceOf(ConnectException.class)
                     .hasMessage("connect: ECONNREFUSED (127.0.0.1:" + closedPort + ")");
         }
@@ -69,16 +69,16 @@ class UringSocketTest {
 
     // tag::timeout[]
     @Test
-    void linkedTimeoutCancelsAConnectThatNeverCompletes() throws Exception {
+    void deadlineCancelsAConnectThatNeverCompletes() throws Exception {
         // A listener whose accept queue is full drops further SYNs, so a connect to it stays pending:
         // a non-answering peer that never leaves loopback.
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Backlog backlog = Backlog.fill(server);
-             IoUring ring = IoUring.open(8)) {
+             EventLoop loop = EventLoop.start("test", 8)) {
             Duration timeout = Duration.ofMillis(300);
             long start = System.nanoTime();
 
-            assertThatThrownBy(() -> UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), timeout))
+            assertThatThrownBy(() -> UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), timeout))
                     .isInstanceOf(SocketTimeoutException.class)
                     .hasMessage("connect: timed out after 300 ms (127.0.0.1:" + server.getLocalPort() + ")");
 
@@ -91,8 +91,8 @@ class UringSocketTest {
 
     @Test
     void unknownHostIsReportedBeforeAnySocketExists() throws Exception {
-        try (IoUring ring = IoUring.open(8)) {
-            assertThatThrownBy(() -> UringSocket.connect(ring, "no-such-host.invalid", 443, TIMEOUT))
+        try (EventLoop loop = EventLoop.start("test", 8)) {
+            assertThatThrownBy(() -> UringSocket.connect(loop, "no-such-host.invalid", 443, TIMEOUT))
                     .isInstanceOf(UnknownHostException.class)
                     .hasMessageContaining("no-such-host.invalid");
         }
@@ -117,8 +117,8 @@ class UringSocketTest {
     @Test
     void sendAfterPeerClosedFailsWithErrnoNotSignal() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             IoUring ring = IoUring.open(8);
-             UringSocket socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
             server.accept().close();   // the peer resets on our next segments
             MemorySegment chunk = arena.allocate(64 * 1024);
@@ -135,8 +135,8 @@ class UringSocketTest {
     @Test
     void recvReturnsZeroAtEndOfStream() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             IoUring ring = IoUring.open(8);
-             UringSocket socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
             try (Socket peer = server.accept()) {
                 peer.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
@@ -151,8 +151,8 @@ class UringSocketTest {
     @Test
     void recvTimesOutOnASilentPeer() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             IoUring ring = IoUring.open(8);
-             UringSocket socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
              Socket peer = server.accept();
              Arena arena = Arena.ofConfined()) {
             assertThatThrownBy(() -> socket.recv(arena.allocate(16), Duration.ofMillis(200)))
@@ -170,8 +170,8 @@ class UringSocketTest {
     @Test
     void readableNowSeesDataAndEndOfStreamWithoutWaiting() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             IoUring ring = IoUring.open(8);
-             UringSocket socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
              Socket peer = server.accept();
              Arena arena = Arena.ofConfined()) {
             long start = System.nanoTime();
@@ -203,8 +203,8 @@ class UringSocketTest {
 
     private static void connectAndClose(ServerSocket server, int count) throws IOException {
         for (int i = 0; i < count; i++) {
-            try (IoUring ring = IoUring.open(4);
-                 UringSocket ignored = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+            try (EventLoop loop = EventLoop.start("test", 4);
+                 UringSocket ignored = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
                 assertThat(ignored.fd()).isPositive();
             }
         }

@@ -128,7 +128,11 @@ public final class TlsHandshake {
         return failure;
     }
 
-    private static SocketTimeoutException handshakeTimeout(Duration timeout, UringSocket socket) {
+    /**
+     * The timeout a handshake reports, naming the limit it ran under: {@code timeout} itself, or the
+     * connect-and-handshake limit of which a caller gave it only what was left.
+     */
+    public static SocketTimeoutException handshakeTimeout(Duration timeout, UringSocket socket) {
         return new SocketTimeoutException("TLS handshake timed out after " + timeout.toMillis() + " ms ("
                 + SocketAddresses.format(socket.remote()) + ")");
     }

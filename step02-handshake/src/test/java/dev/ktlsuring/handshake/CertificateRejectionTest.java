@@ -3,7 +3,7 @@ package dev.ktlsuring.handshake;
 import dev.ktlsuring.handshake.CertificateRejectedException.Reason;
 import dev.ktlsuring.handshake.TestPki.Credential;
 import dev.ktlsuring.handshake.TestPki.KeyType;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,8 +114,8 @@ class CertificateRejectionTest {
     void trustAnchorSelfSignedWithSha1IsAccepted() throws Exception {
         TestPki sha1Root = TestPki.create("SHA-1 root", KeyType.RSA, "SHA1withRSA");
         try (var server = new JdkTlsServer(sha1Root.leaf(KeyType.EC), "TLSv1.3", SUITE, JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT);
              var session = TlsHandshake.perform(socket, "localhost", TlsOptions.defaults().withTrust(sha1Root.trust()),
                      TIMEOUT)) {
             assertThat(session.peerCertificates()).hasSize(2);
@@ -139,8 +139,8 @@ class CertificateRejectionTest {
     @Test
     void insecureModeAcceptsWhatWouldBeRejected() throws Exception {
         try (var server = new JdkTlsServer(TestPki.selfSigned(KeyType.EC), "TLSv1.3", SUITE, JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT);
              var session = TlsHandshake.perform(socket, "wrong.example",
                      TlsOptions.defaults().withTrust(Trust.insecure()), TIMEOUT)) {
             assertThat(session.peerCertificates()).hasSize(1);
@@ -150,8 +150,8 @@ class CertificateRejectionTest {
     private static CertificateRejectedException assertRejected(Credential credential, String host, Trust trust,
                                                                Reason reason, String messagePrefix) throws Exception {
         try (var server = new JdkTlsServer(credential, "TLSv1.3", SUITE, JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT)) {
             var rejected = catchThrowableOfType(CertificateRejectedException.class,
                     () -> TlsHandshake.perform(socket, host, TlsOptions.defaults().withTrust(trust), TIMEOUT));
             assertThat(rejected).as("the handshake must fail with a certificate rejection").isNotNull()

@@ -1,7 +1,7 @@
 package dev.ktlsuring.handshake;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,17 +45,17 @@ class RecordFramingFuzzTest {
     private static final int MAX_STREAM = 48 * 1024;
 
     private static ServerSocket listener;
-    private static IoUring ring;
+    private static EventLoop loop;
 
     @BeforeAll
     static void open() throws IOException {
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        ring = IoUring.open(8);
+        loop = EventLoop.start("fuzz", 8);
     }
 
     @AfterAll
     static void close() throws IOException {
-        ring.close();
+        loop.close();
         listener.close();
     }
 
@@ -85,7 +85,7 @@ class RecordFramingFuzzTest {
     @FuzzTest
     void recordTransport(byte[] input) throws IOException {
         byte[] sent = input.length > MAX_STREAM ? Arrays.copyOf(input, MAX_STREAM) : input;
-        try (var socket = UringSocket.connect(ring, (InetSocketAddress) listener.getLocalSocketAddress(), TIMEOUT);
+        try (var socket = UringSocket.connect(loop, (InetSocketAddress) listener.getLocalSocketAddress(), TIMEOUT);
              var transport = new RecordTransport(socket)) {
             try (Socket peer = listener.accept(); OutputStream out = peer.getOutputStream()) {
                 out.write(sent);

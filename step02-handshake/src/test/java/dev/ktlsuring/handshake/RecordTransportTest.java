@@ -1,6 +1,6 @@
 package dev.ktlsuring.handshake;
 
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,8 +62,8 @@ class RecordTransportTest {
         }
         for (int piece : new int[] {stream.size(), 7, 4099}) {
             try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                 var ring = IoUring.open(8);
-                 var socket = UringSocket.connect(ring, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
+                 var loop = EventLoop.start("test", 8);
+                 var socket = UringSocket.connect(loop, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
                  var transport = new RecordTransport(socket)) {
                 var server = serve(listener, stream.toByteArray(), piece);
                 if (readAhead) {
@@ -89,8 +89,8 @@ class RecordTransportTest {
         byte[] both = Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, both, first.length, second.length);
         try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
              var transport = new RecordTransport(socket)) {
             serve(listener, both, both.length).join();   // both records wait in this socket
             transport.allowReadAhead();
@@ -110,8 +110,8 @@ class RecordTransportTest {
         byte[] bytes = Arrays.copyOf(whole, whole.length + cut.length);
         System.arraycopy(cut, 0, bytes, whole.length, cut.length);
         try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", listener.getLocalPort(), TIMEOUT);
              var transport = new RecordTransport(socket)) {
             var server = serve(listener, bytes, bytes.length);
             if (readAhead) {

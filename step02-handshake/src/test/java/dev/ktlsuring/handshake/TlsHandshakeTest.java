@@ -1,7 +1,7 @@
 package dev.ktlsuring.handshake;
 
 import dev.ktlsuring.handshake.TestPki.KeyType;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +42,8 @@ class TlsHandshakeTest {
     void handshakeWithJdkServerThenApplicationData(CipherSuite suite) throws Exception {
         try (var server = new JdkTlsServer(PKI.leaf(keyTypeFor(suite)), suite.version().toString(), jdkName(suite),
                 JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT);
              var session = TlsHandshake.perform(socket, "localhost",
                      TlsOptions.defaults().withTrust(PKI.trust()), TIMEOUT)) {
 
@@ -65,8 +65,8 @@ class TlsHandshakeTest {
     void handshakeWithOpenSslServerThenHttpGet(CipherSuite suite, @TempDir Path root) throws Exception {
         Files.writeString(root.resolve("hello.txt"), "hello from s_server\n");
         try (var server = OpenSslServer.start(PKI.leaf(keyTypeFor(suite)), suite, root);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT);
              var session = TlsHandshake.perform(socket, "127.0.0.1",
                      TlsOptions.defaults().withTrust(PKI.trust()), TIMEOUT)) {
 
@@ -84,8 +84,8 @@ class TlsHandshakeTest {
     void restrictingTheVersionIsHonoured() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = new JdkTlsServer(PKI.leaf(KeyType.EC), "TLSv1.3", suite.name(), JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT)) {
             TlsOptions only12 = TlsOptions.defaults().withTrust(PKI.trust()).onlyVersion(TlsVersion.TLS_1_2);
 
             assertThatThrownBy(() -> TlsHandshake.perform(socket, "localhost", only12, TIMEOUT))
@@ -102,8 +102,8 @@ class TlsHandshakeTest {
         CipherSuite suite = CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
         try (var server = new JdkTlsServer(PKI.leaf(KeyType.EC), "TLSv1.3,TLSv1.2",
                 "TLS_AES_128_GCM_SHA256," + suite.name(), JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT);
              var session = TlsHandshake.perform(socket, "localhost",
                      TlsOptions.defaults().withTrust(PKI.trust()).onlySuites(List.of(suite)), TIMEOUT)) {
             assertThat(session.version()).isEqualTo(TlsVersion.TLS_1_2);
@@ -114,8 +114,8 @@ class TlsHandshakeTest {
     @Test
     void restrictingTheSuiteIsHonoured() throws Exception {
         try (var server = new JdkTlsServer(PKI.leaf(KeyType.EC), "TLSv1.3", "TLS_AES_256_GCM_SHA384", JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT)) {
             TlsOptions chachaOnly = TlsOptions.defaults().withTrust(PKI.trust())
                     .onlySuites(CipherSuite.select("chacha20poly1305"));
 
@@ -128,8 +128,8 @@ class TlsHandshakeTest {
     @Test
     void plainHttpServerIsNotMistakenForTls() throws Exception {
         try (var server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
             Thread.ofPlatform().daemon().start(() -> {
                 try (var s = server.accept()) {
                     s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -148,8 +148,8 @@ class TlsHandshakeTest {
     @Test
     void serverClosingMidHandshakeIsAnError() throws Exception {
         try (var server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
             Thread.ofPlatform().daemon().start(() -> {
                 try (var s = server.accept()) {
                     s.getInputStream().read(new byte[512]);   // take the ClientHello, then hang up
@@ -172,8 +172,8 @@ class TlsHandshakeTest {
     void clientHelloOffersNoMd5OrSha1SignatureScheme() throws Exception {
         var helloRecord = new CompletableFuture<byte[]>();
         try (var server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
             Thread.ofPlatform().daemon().start(() -> {
                 try (var s = server.accept(); var in = s.getInputStream()) {
                     byte[] header = in.readNBytes(5);
@@ -217,8 +217,8 @@ class TlsHandshakeTest {
     @Test
     void silentServerTimesOut() throws Exception {
         try (var server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT)) {
             assertThatThrownBy(() -> TlsHandshake.perform(socket, "127.0.0.1",
                     TlsOptions.defaults().withTrust(PKI.trust()), Duration.ofMillis(300)))
                     .isInstanceOf(java.net.SocketTimeoutException.class)

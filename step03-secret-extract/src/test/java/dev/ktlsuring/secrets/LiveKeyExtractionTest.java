@@ -8,7 +8,7 @@ import dev.ktlsuring.handshake.TestPki;
 import dev.ktlsuring.handshake.TestPki.KeyType;
 import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.TlsVersion;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,9 +57,9 @@ class LiveKeyExtractionTest {
     void extractedKeysCarryAnHttpExchangeWithOpenSsl(CipherSuite suite, @TempDir Path root) throws Exception {
         Files.writeString(root.resolve("hello.txt"), FILE_CONTENT);
         try (var server = OpenSslServer.start(PKI.leaf(keyTypeFor(suite)), suite, root);
-             var ring = IoUring.open(8);
+             var loop = EventLoop.start("test", 8);
              // s_server listens on 127.0.0.1 only; the certificate names "localhost" too.
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT);
              var extracted = KeyExtraction.handshake(socket, "localhost", only(suite), TIMEOUT)) {
 
             SessionKeys keys = extracted.keys();
@@ -107,8 +107,8 @@ class LiveKeyExtractionTest {
     void extractedKeysCarryAnEchoExchangeWithTheJdk(CipherSuite suite) throws Exception {
         try (var server = new JdkTlsServer(PKI.leaf(keyTypeFor(suite)), suite.version().toString(), suite.name(),
                 JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT);
              var extracted = KeyExtraction.handshake(socket, "localhost", only(suite), TIMEOUT)) {
 
             SessionKeys keys = extracted.keys();

@@ -53,7 +53,7 @@ public final class KernelTls {
         int fd = socket.fd();
         try (Arena arena = Arena.ofConfined()) {
             int error = SystemCalls.trySetsockopt(fd, SOL_TCP, tls_h.TCP_ULP(), arena.allocateFrom("tls"));
-            if (Errno.ENOTCONN.is(error)) {
+            if (Errno.ENOTCONN.isErrno(error)) {
                 // The peer has already closed: a connection problem, not a kernel that lacks kTLS.
                 throw Errno.exception("setsockopt TCP_ULP", error,
                         "the connection was closed before kTLS could be set up");
@@ -123,14 +123,14 @@ public final class KernelTls {
     // tag::reasons[]
     /** Why {@code setsockopt(TCP_ULP, "tls")} failed, in words a user can act on. */
     static String ulpRefused(int errno) {
-        if (Errno.ENOENT.is(errno)) {
+        if (Errno.ENOENT.isErrno(errno)) {
             // The kernel looks the ULP up by name and tries to load "tcp-ulp-tls" (needs CAP_NET_ADMIN).
             return NO_ULP;
         }
-        if (Errno.EEXIST.is(errno)) {
+        if (Errno.EEXIST.isErrno(errno)) {
             return "setsockopt TCP_ULP tls: EEXIST (a ULP is already attached to this socket)";
         }
-        if (Errno.ENOPROTOOPT.is(errno)) {
+        if (Errno.ENOPROTOOPT.isErrno(errno)) {
             return "setsockopt TCP_ULP tls: ENOPROTOOPT (kernel has no TCP upper-layer protocols; it predates 4.13)";
         }
         return "setsockopt TCP_ULP tls: " + Errno.nameOf(errno);
@@ -140,7 +140,7 @@ public final class KernelTls {
     static String keysRefused(String direction, int errno, TrafficKeys keys) {
         String what = "setsockopt SOL_TLS " + direction + " " + keys.version() + " " + keys.cipher() + ": "
                 + Errno.nameOf(errno);
-        if (Errno.EINVAL.is(errno) || Errno.ENOPROTOOPT.is(errno) || Errno.EOPNOTSUPP.is(errno)) {
+        if (Errno.EINVAL.isErrno(errno) || Errno.ENOPROTOOPT.isErrno(errno) || Errno.EOPNOTSUPP.isErrno(errno)) {
             return what + " (this kernel does not support " + keys.version() + " with " + keys.cipher()
                     + "; it needs Linux " + minimumKernel(direction, keys.version(), keys.cipher()) + ")";
         }

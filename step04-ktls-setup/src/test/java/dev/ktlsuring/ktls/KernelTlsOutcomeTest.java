@@ -8,7 +8,7 @@ import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.TlsVersion;
 import dev.ktlsuring.secrets.KeyExtraction;
 import dev.ktlsuring.uring.Errno;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +31,8 @@ class KernelTlsOutcomeTest {
     void outcomeMatchesWhetherThisKernelHasTheTlsUlp() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", suite.name(), JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "127.0.0.1", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "127.0.0.1", server.port(), TIMEOUT);
              var extracted = KeyExtraction.handshake(socket, "127.0.0.1",
                      TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust()), TIMEOUT)) {
 

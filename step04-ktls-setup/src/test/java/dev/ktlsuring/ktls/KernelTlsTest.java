@@ -7,7 +7,7 @@ import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.TlsVersion;
 import dev.ktlsuring.ktls.abi.tls_h;
 import dev.ktlsuring.secrets.KeyExtraction;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.SystemCalls;
 import dev.ktlsuring.uring.UringSocket;
 import org.junit.jupiter.api.Tag;
@@ -43,8 +43,8 @@ class KernelTlsTest {
     void kernelEncryptsAndDecryptsForTheJdkPeer(CipherSuite suite) throws Exception {
         var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
         try (var server = new JdkTlsServer(credential, suite.version().toString(), suite.name(), JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var socket = UringSocket.connect(ring, "localhost", server.port(), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var socket = UringSocket.connect(loop, "localhost", server.port(), TIMEOUT);
              var extracted = KeyExtraction.handshake(socket, "localhost",
                      TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust()), TIMEOUT);
              Arena arena = Arena.ofConfined()) {

@@ -20,7 +20,7 @@ public final class Http1Connection implements AutoCloseable {
 
     private final TlsChannel channel;
     private final Duration timeout;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment io = arena.allocate(16 * 1024);
     private final ResponseReader reader;
 

@@ -36,7 +36,7 @@ public final class KtlsChannel implements TlsChannel {
 
     private final UringSocket socket;
     private final KtlsEnabled kernel;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();   // a pooled connection moves between threads
     private final MemorySegment message = arena.allocate(msghdr.layout());
     private final MemorySegment iov = arena.allocate(iovec.layout());
     private final MemorySegment control = arena.allocate(CONTROL_SIZE, 8);
@@ -97,8 +97,7 @@ public final class KtlsChannel implements TlsChannel {
         msghdr.msg_control(message, control);
         msghdr.msg_controllen(message, CONTROL_SIZE);
 
-        int fd = socket.fd();
-        int n = submitRecvmsg(fd, timeout);
+        int n = submitRecvmsg(timeout);
         RecordType type = recordType();
         if (n == 0 && type == null) {
             return new Received(null, 0, null);
@@ -118,32 +117,35 @@ public final class KtlsChannel implements TlsChannel {
             iovec.iov_base(iov, controlRecord.asSlice(total));
             iovec.iov_len(iov, controlRecord.byteSize() - total);
             msghdr.msg_flags(message, 0);
-            n = submitRecvmsg(fd, timeout);
+            n = submitRecvmsg(timeout);
             total += n;
         }
         return new Received(type, (int) total, controlRecord.asSlice(0, total).toArray(JAVA_BYTE));
     }
 
-    private int submitRecvmsg(int fd, Duration timeout) throws IOException {
-        int n = socket.ring().submitAndWait(entry -> entry.recvmsg(fd, message, 0), timeout);
+    private int submitRecvmsg(Duration timeout) throws IOException {
+        int n = socket.execute("recvmsg", timeout, (entry, fd) -> entry.recvmsg(fd, message, 0));
+        if (n <= 0 && socket.isClosed()) {
+            throw new java.net.SocketException("recvmsg: socket closed (" + peer() + ")");
+        }
         if (n >= 0) {
             if ((msghdr.msg_flags(message) & socket_h.MSG_CTRUNC()) != 0) {
                 throw new SSLProtocolException("recvmsg: TLS record type control message truncated (" + peer() + ")");
             }
             return n;
         }
-        if (timeout != null && Errno.ETIME.is(n)) {
+        if (timeout != null && Errno.ETIME.isResult(n)) {
             throw new java.net.SocketTimeoutException("recvmsg: timed out after " + timeout.toMillis() + " ms (" + peer() + ")");
         }
         // Under kTLS every record error is fatal for the connection; name what the kernel said.
-        if (Errno.EBADMSG.is(n)) {
+        if (Errno.EBADMSG.isResult(n)) {
             throw new SSLException("recvmsg: EBADMSG (" + peer() + "): a TLS record failed authentication "
                     + "(bad_record_mac): the data was altered in transit or the keys are wrong");
         }
-        if (Errno.EMSGSIZE.is(n)) {
+        if (Errno.EMSGSIZE.isResult(n)) {
             throw new SSLException("recvmsg: EMSGSIZE (" + peer() + "): the peer sent a TLS record larger than 2^14 + 256 bytes");
         }
-        if (Errno.EKEYEXPIRED.is(n)) {
+        if (Errno.EKEYEXPIRED.isResult(n)) {
             throw new SSLException("recvmsg: EKEYEXPIRED (" + peer() + "): the peer updated its keys (KeyUpdate)");
         }
         throw Errno.exception("recvmsg", n, peer());
@@ -263,8 +265,7 @@ public final class KtlsChannel implements TlsChannel {
         msghdr.msg_iovlen(message, 1);
         msghdr.msg_control(message, control);
         msghdr.msg_controllen(message, (cmsgLength + 7) & ~7L);   // CMSG_SPACE(1)
-        int fd = socket.fd();
-        socket.ring().call(entry -> entry.sendmsg(fd, message, socket_h.MSG_NOSIGNAL()), timeout, "sendmsg", peer());
+        socket.call("sendmsg", timeout, (entry, fd) -> entry.sendmsg(fd, message, socket_h.MSG_NOSIGNAL()));
     }
     // end::close[]
 

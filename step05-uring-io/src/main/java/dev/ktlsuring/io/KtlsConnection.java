@@ -1,5 +1,6 @@
 package dev.ktlsuring.io;
 
+import dev.ktlsuring.handshake.TlsHandshake;
 import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.TlsSession;
 import dev.ktlsuring.ktls.Fallback;
@@ -8,10 +9,11 @@ import dev.ktlsuring.ktls.KtlsEnabled;
 import dev.ktlsuring.ktls.KtlsOutcome;
 import dev.ktlsuring.secrets.ExtractedSession;
 import dev.ktlsuring.secrets.KeyExtraction;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
@@ -30,11 +32,19 @@ public record KtlsConnection(UringSocket socket, TlsSession session, KtlsChannel
      *
      * @throws KtlsUnavailableException if the kernel declines (step 6 falls back to userspace instead)
      */
-    public static KtlsConnection open(IoUring ring, String host, int port, TlsOptions options, Duration timeout)
+    public static KtlsConnection open(EventLoop loop, String host, int port, TlsOptions options, Duration timeout)
             throws IOException {
-        UringSocket socket = UringSocket.connect(ring, host, port, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        UringSocket socket = UringSocket.connect(loop, host, port, timeout);
         try {
-            ExtractedSession extracted = KeyExtraction.handshake(socket, host, options, timeout);
+            // One limit for connect and handshake together: the handshake gets what the connect left.
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            ExtractedSession extracted;
+            try {
+                extracted = KeyExtraction.handshake(socket, host, options, left);
+            } catch (SocketTimeoutException e) {
+                throw (SocketTimeoutException) TlsHandshake.handshakeTimeout(timeout, socket).initCause(e);
+            }
             KtlsOutcome outcome;
             try (var keys = extracted.keys()) {
                 outcome = KernelTls.enable(socket, keys);

@@ -8,7 +8,7 @@ import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.http.Http1Connection;
 import dev.ktlsuring.http.HttpRequest;
 import dev.ktlsuring.http.HttpResponse;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +55,8 @@ class KtlsHttpTest {
         Files.writeString(root.resolve("page.txt"), content);
         var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
         try (var server = OpenSslServer.start(credential, suite, root);
-             var ring = IoUring.open(8);
-             var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = KtlsConnection.open(loop, "127.0.0.1", server.port(), options(suite), TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
 
             HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/page.txt")));
@@ -74,8 +74,8 @@ class KtlsHttpTest {
     void getFromTheJdkServerThroughTheKernel(CipherSuite suite) throws Exception {
         var credential = PKI.leaf(suite.name().contains("_RSA_") ? TestPki.KeyType.RSA : TestPki.KeyType.EC);
         try (var server = new JdkHttpsServer(credential);
-             var ring = IoUring.open(8);
-             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = KtlsConnection.open(loop, "localhost", server.port(), options(suite), TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
 
             HttpResponse response = http.send(HttpRequest.get(URI.create("https://localhost:" + server.port()
@@ -92,8 +92,8 @@ class KtlsHttpTest {
     void aFatalAlertFromThePeerIsReportedByName() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), "TLSv1.3", suite.name(), JdkTlsServer.ECHO);
-             var ring = IoUring.open(8);
-             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = KtlsConnection.open(loop, "localhost", server.port(), options(suite), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
             // A handshake message of a type no client may send after the handshake: the JDK answers
             // with a fatal alert, which must surface as an error naming it, not as data or EOF.
@@ -111,8 +111,8 @@ class KtlsHttpTest {
     void aKeyUpdateTheKernelCannotFollowFailsClearly() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = OpenSslServer.startInteractive(PKI.leaf(TestPki.KeyType.EC), suite);
-             var ring = IoUring.open(8);
-             var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = KtlsConnection.open(loop, "127.0.0.1", server.port(), options(suite), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
             var buffer = arena.allocate(1024);
             connection.channel().write(arena.allocateFrom("ready\n").asSlice(0, 6), TIMEOUT);
@@ -149,8 +149,8 @@ class KtlsHttpTest {
             long before = tlsStat("TlsRxNoPadViolation");
             String[] padding = padded ? new String[] {"-record_padding", "4096"} : new String[0];
             try (var server = OpenSslServer.start(PKI.leaf(TestPki.KeyType.EC), suite, root, padding);
-                 var ring = IoUring.open(8);
-                 var connection = KtlsConnection.open(ring, "127.0.0.1", server.port(), options(suite), TIMEOUT);
+                 var loop = EventLoop.start("test", 8);
+                 var connection = KtlsConnection.open(loop, "127.0.0.1", server.port(), options(suite), TIMEOUT);
                  var http = new Http1Connection(connection.channel(), TIMEOUT)) {
 
                 HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port()
@@ -183,8 +183,8 @@ class KtlsHttpTest {
     void keepAliveChunkedAndEveryMethodOnOneConnection() throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_256_GCM_SHA384;
         try (var server = new JdkHttpsServer(PKI.leaf(TestPki.KeyType.EC));
-             var ring = IoUring.open(8);
-             var connection = KtlsConnection.open(ring, "localhost", server.port(), options(suite), TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = KtlsConnection.open(loop, "localhost", server.port(), options(suite), TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
             String base = "https://localhost:" + server.port();
 

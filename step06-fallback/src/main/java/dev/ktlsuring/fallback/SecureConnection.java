@@ -1,5 +1,6 @@
 package dev.ktlsuring.fallback;
 
+import dev.ktlsuring.handshake.TlsHandshake;
 import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.TlsSession;
 import dev.ktlsuring.io.KtlsChannel;
@@ -11,10 +12,11 @@ import dev.ktlsuring.ktls.KtlsEnabled;
 import dev.ktlsuring.ktls.KtlsOutcome;
 import dev.ktlsuring.secrets.ExtractedSession;
 import dev.ktlsuring.secrets.KeyExtraction;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.UringSocket;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
@@ -32,11 +34,19 @@ public record SecureConnection(UringSocket socket, TlsSession session, KtlsOutco
 
     // tag::open[]
     /** Connects, handshakes, and sets up the record layer as {@code mode} asks. */
-    public static SecureConnection open(IoUring ring, String host, int port, TlsOptions options, TlsMode mode,
+    public static SecureConnection open(EventLoop loop, String host, int port, TlsOptions options, TlsMode mode,
                                         Duration timeout) throws IOException {
-        UringSocket socket = UringSocket.connect(ring, host, port, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        UringSocket socket = UringSocket.connect(loop, host, port, timeout);
         try {
-            ExtractedSession extracted = KeyExtraction.handshake(socket, host, options, timeout);
+            // One limit for connect and handshake together: the handshake gets what the connect left.
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            ExtractedSession extracted;
+            try {
+                extracted = KeyExtraction.handshake(socket, host, options, left);
+            } catch (SocketTimeoutException e) {
+                throw (SocketTimeoutException) TlsHandshake.handshakeTimeout(timeout, socket).initCause(e);
+            }
             TlsSession session = extracted.session();
             KtlsOutcome outcome = null;
             try (var keys = extracted.keys()) {

@@ -6,7 +6,7 @@ import dev.ktlsuring.http.Http1Connection;
 import dev.ktlsuring.http.HttpRequest;
 import dev.ktlsuring.http.HttpResponse;
 import dev.ktlsuring.ktls.KtlsEnabled;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,14 +34,14 @@ class BothPathsTest {
         Files.writeString(root.resolve("page.txt"), "identical either way\n".repeat(1000));
         HttpResponse viaKernel, viaUserspace;
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
-             var ring = IoUring.open(8)) {
+             var loop = EventLoop.start("test", 8)) {
             URI uri = URI.create("https://127.0.0.1:" + server.port() + "/page.txt");
-            try (var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.AUTO, TIMEOUT);
+            try (var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.AUTO, TIMEOUT);
                  var http = new Http1Connection(connection.channel(), TIMEOUT)) {
                 assertThat(connection.outcome()).isEqualTo(new KtlsEnabled(suite.version(), suite.cipher()));
                 viaKernel = http.send(HttpRequest.get(uri));
             }
-            try (var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.USERSPACE, TIMEOUT);
+            try (var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.USERSPACE, TIMEOUT);
                  var http = new Http1Connection(connection.channel(), TIMEOUT)) {
                 viaUserspace = http.send(HttpRequest.get(uri));
             }

@@ -11,7 +11,7 @@ import dev.ktlsuring.io.KtlsUnavailableException;
 import dev.ktlsuring.ktls.Fallback;
 import dev.ktlsuring.ktls.KernelTls;
 import dev.ktlsuring.ktls.KtlsEnabled;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,8 +51,8 @@ class FallbackTest {
         String content = "the same bytes whoever does the records\n".repeat(300);
         Files.writeString(root.resolve("page.txt"), content);
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
-             var ring = IoUring.open(8);
-             var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.AUTO, TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.AUTO, TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
 
             HttpResponse response = http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/page.txt")));
@@ -81,8 +81,8 @@ class FallbackTest {
     void userspaceModeNeverAsksTheKernel(CipherSuite suite, @TempDir Path root) throws Exception {
         Files.writeString(root.resolve("a.txt"), "a");
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
-             var ring = IoUring.open(8);
-             var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.USERSPACE, TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.USERSPACE, TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
             assertThat(http.send(HttpRequest.get(URI.create("https://127.0.0.1:" + server.port() + "/a.txt"))).bodyText())
                     .isEqualTo("a");
@@ -95,13 +95,13 @@ class FallbackTest {
     void ktlsModeFailsWithTheKernelsReasonWhenItDeclines(@TempDir Path root) throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
-             var ring = IoUring.open(8)) {
+             var loop = EventLoop.start("test", 8)) {
             if (KernelTls.ulpAvailable()) {
-                try (var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT)) {
+                try (var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT)) {
                     assertThat(connection.kernelTls()).isTrue();
                 }
             } else {
-                assertThatThrownBy(() -> SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT))
+                assertThatThrownBy(() -> SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT))
                         .isInstanceOf(KtlsUnavailableException.class)
                         .hasMessage("kTLS unavailable: " + KernelTls.NO_ULP);
             }

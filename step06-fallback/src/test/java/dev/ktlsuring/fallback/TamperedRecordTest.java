@@ -6,7 +6,7 @@ import dev.ktlsuring.handshake.TestPki;
 import dev.ktlsuring.http.Http1Connection;
 import dev.ktlsuring.http.HttpRequest;
 import dev.ktlsuring.io.JdkHttpsServer;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,8 +59,8 @@ class TamperedRecordTest {
         try (var server = new JdkTlsServer(PKI.leaf(TestPki.KeyType.EC), suite.version().toString(), suite.name(),
                 TamperedRecordTest::answerWithABody);
              var proxy = new TamperingProxy(server.port(), suite.version());
-             var ring = IoUring.open(8);
-             var connection = SecureConnection.open(ring, "127.0.0.1", proxy.port(), options(suite), mode, TIMEOUT);
+             var loop = EventLoop.start("test", 8);
+             var connection = SecureConnection.open(loop, "127.0.0.1", proxy.port(), options(suite), mode, TIMEOUT);
              var http = new Http1Connection(connection.channel(), TIMEOUT)) {
             assertThat(connection.session().version()).isEqualTo(suite.version());
             assertThat(connection.kernelTls()).isEqualTo(mode == TlsMode.KTLS);

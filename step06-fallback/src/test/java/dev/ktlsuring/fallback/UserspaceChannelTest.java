@@ -3,7 +3,7 @@ package dev.ktlsuring.fallback;
 import dev.ktlsuring.handshake.CipherSuite;
 import dev.ktlsuring.handshake.JdkTlsServer;
 import dev.ktlsuring.handshake.TestPki;
-import dev.ktlsuring.uring.IoUring;
+import dev.ktlsuring.uring.EventLoop;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,8 +39,8 @@ class UserspaceChannelTest {
                     sent.countDown();
                     socket.getInputStream().read();       // until the client goes
                 });
-             var ring = IoUring.open(8);
-             var connection = SecureConnection.open(ring, "127.0.0.1", server.port(), options(suite),
+             var loop = EventLoop.start("test", 8);
+             var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite),
                      TlsMode.USERSPACE, TIMEOUT);
              var arena = Arena.ofConfined()) {
             assertThat(sent.await(30, TimeUnit.SECONDS)).isTrue();

@@ -68,6 +68,15 @@ public class io_uring_h extends io_uring_h$shared {
     public static int IORING_OP_TIMEOUT() {
         return IORING_OP_TIMEOUT;
     }
+    private static final int IORING_OP_ASYNC_CANCEL = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_ASYNC_CANCEL = 14
+     * }
+     */
+    public static int IORING_OP_ASYNC_CANCEL() {
+        return IORING_OP_ASYNC_CANCEL;
+    }
     private static final int IORING_OP_LINK_TIMEOUT = (int)15L;
     /**
      * {@snippet lang=c :
@@ -94,6 +103,15 @@ public class io_uring_h extends io_uring_h$shared {
      */
     public static int IORING_OP_CLOSE() {
         return IORING_OP_CLOSE;
+    }
+    private static final int IORING_OP_READ = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_READ = 22
+     * }
+     */
+    public static int IORING_OP_READ() {
+        return IORING_OP_READ;
     }
     private static final int IORING_OP_SEND = (int)26L;
     /**
