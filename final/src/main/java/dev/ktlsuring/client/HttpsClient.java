@@ -9,6 +9,7 @@ import dev.ktlsuring.http.HttpRequest;
 import dev.ktlsuring.http.HttpResponse;
 import dev.ktlsuring.http.ResponseReader;
 import dev.ktlsuring.http.TruncatedResponseException;
+import dev.ktlsuring.io.TlsChannel;
 import dev.ktlsuring.ktls.KtlsEnabled;
 import dev.ktlsuring.uring.EventLoop;
 import dev.ktlsuring.uring.SocketAddresses;
@@ -292,7 +293,7 @@ public final class HttpsClient implements AutoCloseable {
             throw e;
         } finally {
             inUse.remove(c);
-            pool.release(key, c, keep);
+            pool.release(key, c, keep && c.watchWhileIdle());
         }
     }
 
@@ -392,6 +393,11 @@ public final class HttpsClient implements AutoCloseable {
         /** The native I/O buffer under kTLS; null with userspace records. */
         final MemorySegment io;
         final ResponseReader reader = new ResponseReader(this, 1L << 30);
+        /** The request's last piece, not yet sent: in {@link #io} under kTLS, in {@link #heldBytes} otherwise. */
+        private final byte[] heldBytes;
+        private int held;
+        /** While idle in the pool: a poll for input, which fires if the server sends or closes. */
+        EventLoop.Pending idleWatch;
         volatile long deadline;
         volatile Duration limit;
         volatile boolean reused, receivedAny;
@@ -400,6 +406,7 @@ public final class HttpsClient implements AutoCloseable {
             this.secure = secure;
             this.heapIo = secure.channel() instanceof UserspaceChannel;
             this.io = heapIo ? null : arena.allocate(IO_SIZE);
+            this.heldBytes = heapIo ? new byte[IO_SIZE] : null;
         }
 
         Duration remaining() throws SocketTimeoutException {
@@ -417,45 +424,101 @@ public final class HttpsClient implements AutoCloseable {
             return e;
         }
 
+        // tag::idle-watch[]
         /**
-         * Whether the server sent anything (bytes, close_notify, FIN, RST) since the last response was
-         * complete. Between exchanges it has nothing to say, so whatever came would be taken for the
-         * next request's response: a connection in that state is never reused.
+         * Posts a poll for input as the connection goes idle. Between exchanges the server has nothing
+         * to say, so whatever it sends (bytes, close_notify, FIN, RST) would be taken for the next
+         * request's response: when the poll fires, the connection is never reused. The poll costs no
+         * caller a wait: it goes to the kernel with the loop's next batch.
+         *
+         * @return false if it could not be posted (the connection is then not kept)
          */
-        boolean spoiledWhileIdle() {
+        boolean watchWhileIdle() {
             try {
-                return secure.channel().inputPending();
-            } catch (IOException e) {
+                idleWatch = secure.socket().watchReadable();
                 return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
             }
         }
 
+        /**
+         * Whether input came while idle: the poll fired, or the channel holds input already. Ends the
+         * watch (a poll that has not fired is cancelled, without waiting).
+         */
+        boolean spoiledWhileIdle() {
+            EventLoop.Pending watch = idleWatch;
+            idleWatch = null;
+            boolean fired = watch == null || watch.isDone();
+            if (!fired) {
+                watch.cancel();
+            }
+            return fired || secure.channel().inputBuffered();
+        }
+        // end::idle-watch[]
+
         // tag::connection-io[]
+        /**
+         * Writes all but the last piece at once; the last one is held back and goes out linked with the
+         * response's first receive ({@link TlsChannel#writeThenRead}), or with the next write.
+         */
         void write(byte[] bytes, int offset, int length) throws IOException {
+            sendHeld();
             MemorySegment source = heapIo ? MemorySegment.ofArray(bytes) : null;
             for (int at = 0; at < length; ) {
                 int n = (int) Math.min(IO_SIZE, length - at);
+                boolean last = at + n == length;
                 if (heapIo) {
-                    secure.channel().write(source.asSlice(offset + at, n), remaining());
+                    if (last) {
+                        System.arraycopy(bytes, offset + at, heldBytes, 0, n);
+                    } else {
+                        secure.channel().write(source.asSlice(offset + at, n), remaining());
+                    }
                 } else {
                     MemorySegment.copy(bytes, offset + at, io, JAVA_BYTE, 0, n);
-                    secure.channel().write(io.asSlice(0, n), remaining());
+                    if (!last) {
+                        secure.channel().write(io.asSlice(0, n), remaining());
+                    }
+                }
+                if (last) {
+                    held = n;
                 }
                 at += n;
             }
         }
 
+        private void sendHeld() throws IOException {
+            if (held > 0) {
+                int n = held;
+                held = 0;
+                secure.channel().write(heldSegment().asSlice(0, n), remaining());
+            }
+        }
+
+        private MemorySegment heldSegment() {
+            return heapIo ? MemorySegment.ofArray(heldBytes) : io;
+        }
+
         @Override
         public int read(byte[] into, int offset, int length) throws IOException {
-            if (heapIo) {
-                int n = secure.channel().read(MemorySegment.ofArray(into).asSlice(offset, length), remaining());
-                receivedAny |= n > 0;
-                return n;
+            TlsChannel channel = secure.channel();
+            MemorySegment target = heapIo ? MemorySegment.ofArray(into).asSlice(offset, length)
+                    : io.asSlice(0, Math.min(length, IO_SIZE));
+            int n;
+            if (held > 0) {
+                // Under kTLS the held request sits in io too: the linked send completes before the
+                // receive starts writing there (IOSQE_IO_LINK), so one buffer serves both.
+                MemorySegment request = heldSegment().asSlice(0, held);
+                held = 0;
+                n = channel.writeThenRead(request, target, remaining());
+            } else {
+                n = channel.read(target, remaining());
             }
-            int n = secure.channel().read(io.asSlice(0, Math.min(length, IO_SIZE)), remaining());
             if (n > 0) {
                 receivedAny = true;
-                MemorySegment.copy(io, JAVA_BYTE, 0, into, offset, n);
+                if (!heapIo) {
+                    MemorySegment.copy(io, JAVA_BYTE, 0, into, offset, n);
+                }
             }
             return n;
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
  * One thread that owns an io_uring ring and runs the socket operations of any number of callers on
@@ -66,6 +67,9 @@ public final class EventLoop implements AutoCloseable {
 
     /** {@code user_data} of the loop's own entries; an operation's is its slot and generation, never negative. */
     private static final long WAKE = -1L, TIMER = -2L, CANCEL = -3L, IGNORE = -4L;
+    /** Operations in flight from which the loop waits for several completions at once, and for how long at most. */
+    static final int COALESCE_FROM = 8;
+    static final long COALESCE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     /** How long {@link #close} lets cancelled operations take to complete before closing the ring anyway. */
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -134,6 +138,56 @@ public final class EventLoop implements AutoCloseable {
         return new int[] {head.outcome(operation), head.next.outcome(operation)};
     }
     // end::execute[]
+
+    // tag::submit[]
+    /**
+     * Hands over an operation without waiting for it. The returned handle says whether it has completed
+     * and can cancel it; {@code whenDone}, if not null, runs on the loop's thread with the result as
+     * soon as the completion is reaped, so it must be short and must not wait.
+     */
+    public Pending submit(IoUring.Preparation preparation, String operation, IntConsumer whenDone) throws IOException {
+        Operation op = new Operation(preparation, Long.MAX_VALUE, null);
+        op.whenDone = whenDone;
+        handOver(op);
+        return new Pending(op, operation);
+    }
+
+    /** An operation handed over with {@link #submit}, running without anyone waiting for it. */
+    public final class Pending {
+        private final Operation op;
+        private final String operation;
+
+        private Pending(Operation op, String operation) {
+            this.op = op;
+            this.operation = operation;
+        }
+
+        /** Whether its completion has been reaped. */
+        public boolean isDone() {
+            return op.done;
+        }
+
+        /** Its result, as {@link #execute} reports it; only once {@link #isDone()}. */
+        public int result() throws IOException {
+            if (!op.done) {
+                throw new IllegalStateException(operation + ": still in flight");
+            }
+            return op.outcome(operation);
+        }
+
+        /** Asks the loop to cancel it, without waiting: it then completes with {@code -ECANCELED}, or as it was going to. */
+        public void cancel() {
+            if (!op.done) {
+                cancellations.add(op);
+                try {
+                    wake();
+                } catch (IOException e) {
+                    // the loop is going away, and completes every operation as it does
+                }
+            }
+        }
+    }
+    // end::submit[]
 
     /**
      * Like {@link #execute} but turns a negative result into the matching exception, naming
@@ -244,7 +298,7 @@ public final class EventLoop implements AutoCloseable {
                         asleep.set(false);
                         continue;
                     }
-                    ring.submitAndWait(1);
+                    sleep();
                     asleep.set(false);
                 }
                 ring.reap(this::onCompletion);
@@ -256,6 +310,24 @@ public final class EventLoop implements AutoCloseable {
         }
     }
     // end::loop[]
+
+    // tag::coalesce[]
+    /**
+     * Waits in the kernel for completions. With many operations in flight, it waits for a quarter of
+     * them (up to 64), or {@link #COALESCE_NANOS} at most, rather than for the first: a network card's
+     * interrupt coalescing, for a ring. One {@code io_uring_enter} then reaps a batch, and the callers it
+     * wakes bring their next operations back together. With few in flight, the first completion wakes
+     * the loop at once, so a lone request never waits for company.
+     */
+    private void sleep() throws IOException {
+        int operations = inFlightCount;
+        if (operations >= COALESCE_FROM && ring.canBoundWaits()) {
+            ring.submitAndWait(Math.min(operations / 4, 64), COALESCE_NANOS);
+        } else {
+            ring.submitAndWait(1);
+        }
+    }
+    // end::coalesce[]
 
     private void drainCancellations() {
         for (Operation op; (op = cancellations.poll()) != null; ) {
@@ -511,7 +583,8 @@ public final class EventLoop implements AutoCloseable {
     private static final class Operation {
         final IoUring.Preparation preparation;
         final long deadline;
-        final Thread waiter;
+        final Thread waiter;                // null for an operation nobody waits for
+        IntConsumer whenDone;
         Operation next;                     // linked after this one
         long userData = -1;                 // loop thread: slot and generation while in flight
         int slot;
@@ -532,7 +605,16 @@ public final class EventLoop implements AutoCloseable {
         void complete(int res) {
             result = res;
             done = true;                    // volatile: publishes the fields above to the waiter
-            LockSupport.unpark(waiter);
+            if (whenDone != null) {
+                try {
+                    whenDone.accept(res);
+                } catch (RuntimeException e) {
+                    // a callback's failure is its own; the loop goes on
+                }
+            }
+            if (waiter != null) {
+                LockSupport.unpark(waiter);
+            }
         }
 
         /** The result as the caller sees it, or the exception that ended it. */

@@ -1,8 +1,10 @@
 package dev.ktlsuring.uring;
 
+import dev.ktlsuring.uring.abi.__kernel_timespec;
 import dev.ktlsuring.uring.abi.io_cqring_offsets;
 import dev.ktlsuring.uring.abi.io_sqring_offsets;
 import dev.ktlsuring.uring.abi.io_uring_cqe;
+import dev.ktlsuring.uring.abi.io_uring_getevents_arg;
 import dev.ktlsuring.uring.abi.io_uring_params;
 import dev.ktlsuring.uring.abi.io_uring_probe;
 import dev.ktlsuring.uring.abi.io_uring_probe_op;
@@ -15,7 +17,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_ENTER_EXT_ARG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_ENTER_GETEVENTS;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_EXT_ARG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_SINGLE_MMAP;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_CQ_RING;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_SQES;
@@ -85,6 +89,10 @@ public final class IoUring implements AutoCloseable {
     private final long sqHeadOffset, sqTailOffset, cqHeadOffset, cqTailOffset, cqesOffset;
     private final int sqEntries, sqMask, cqMask;
     private final boolean[] supportedOps;
+    private final boolean waitTimeouts;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment waitArgument = arena.allocate(io_uring_getevents_arg.layout());
+    private final MemorySegment waitTime = arena.allocate(__kernel_timespec.layout());
     private int sqTail;     // our copy of the SQ tail: entries up to it are fully prepared
     private int published;  // the SQ tail the kernel has been shown (release store)
     private long enterCalls;
@@ -116,6 +124,7 @@ public final class IoUring implements AutoCloseable {
             // Whatever step failed, nothing of the ring may outlive it: mappings first, then the descriptor.
             unmap(sq, cq, entries);
             SystemCalls.close(ringFd);
+            arena.close();
             throw e;
         }
         this.sqRing = sq;
@@ -130,6 +139,7 @@ public final class IoUring implements AutoCloseable {
         this.cqMask = cqRing.get(JAVA_INT, io_cqring_offsets.ring_mask(cqOff));
         this.sqTail = sqRing.get(JAVA_INT, sqTailOffset);
         this.published = sqTail;
+        this.waitTimeouts = (io_uring_params.features(params) & IORING_FEAT_EXT_ARG()) != 0;
         // The SQ "array" maps ring slots to SQE indexes; an identity map lets slot i always use SQE i.
         long array = io_sqring_offsets.array(sqOff);
         for (int i = 0; i < sqEntries; i++) {
@@ -201,7 +211,31 @@ public final class IoUring implements AutoCloseable {
         return enter(minComplete, IORING_ENTER_GETEVENTS());
     }
 
+    /**
+     * Like {@link #submitAndWait(int)}, but returns after {@code timeoutNanos} even if fewer than
+     * {@code minComplete} completions are ready: {@code IORING_ENTER_EXT_ARG} (Linux 5.11) carries the
+     * time limit. Without that feature, it waits for one completion instead.
+     */
+    public int submitAndWait(int minComplete, long timeoutNanos) throws IOException {
+        if (!waitTimeouts) {
+            return submitAndWait(1);
+        }
+        __kernel_timespec.tv_sec(waitTime, timeoutNanos / 1_000_000_000L);
+        __kernel_timespec.tv_nsec(waitTime, timeoutNanos % 1_000_000_000L);
+        io_uring_getevents_arg.ts(waitArgument, waitTime.address());
+        return enter(minComplete, IORING_ENTER_GETEVENTS() | IORING_ENTER_EXT_ARG(), waitArgument);
+    }
+
+    /** Whether {@link #submitAndWait(int, long)} can bound its wait (IORING_FEAT_EXT_ARG). */
+    public boolean canBoundWaits() {
+        return waitTimeouts;
+    }
+
     private int enter(int minComplete, int flags) throws IOException {
+        return enter(minComplete, flags, MemorySegment.NULL);
+    }
+
+    private int enter(int minComplete, int flags, MemorySegment argument) throws IOException {
         ensureOpen();
         // Release: the kernel, reading the tail with acquire, sees every byte of the entries before it.
         INT.setRelease(sqRing, sqTailOffset, sqTail);
@@ -209,9 +243,12 @@ public final class IoUring implements AutoCloseable {
         while (true) {
             int toSubmit = sqTail - (int) INT.getAcquire(sqRing, sqHeadOffset);
             enterCalls++;
-            int r = SystemCalls.ioUringEnter(ringFd, toSubmit, minComplete, flags);
+            int r = SystemCalls.ioUringEnter(ringFd, toSubmit, minComplete, flags, argument);
             if (r >= 0) {
                 return r;
+            }
+            if (Errno.ETIME.isResult(r) && argument != MemorySegment.NULL) {
+                return 0;                       // the wait's time limit ran out: not an error
             }
             // EINTR: a signal arrived while waiting; EAGAIN/EBUSY: the kernel is short of memory or the
             // CQ is full of completions we have not reaped yet. All three mean "call again".
@@ -283,6 +320,7 @@ public final class IoUring implements AutoCloseable {
         closed = true;
         unmap(sqRing, cqRing, sqes);
         SystemCalls.close(ringFd);
+        arena.close();
     }
 
     private static boolean[] probe(int ringFd) throws IOException {

@@ -86,9 +86,16 @@ public final class SystemCalls {
      * to the caller because {@code EINTR} and {@code EAGAIN} only mean "call again".
      */
     static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
-        long r = call(errno -> (long) SYSCALL_6.invokeExact(errno, NR_IO_URING_ENTER, (long) ringFd,
-                (long) toSubmit, (long) minComplete, (long) flags, MemorySegment.NULL, 0L));
-        return (int) r;
+        return ioUringEnter(ringFd, toSubmit, minComplete, flags, MemorySegment.NULL);
+    }
+
+    /**
+     * {@code io_uring_enter(2)} with an argument block: with {@code IORING_ENTER_EXT_ARG} in {@code flags},
+     * {@code arg} is a {@code struct io_uring_getevents_arg}, and its size travels as the last argument.
+     */
+    static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags, MemorySegment arg) {
+        return (int) call(errno -> (long) SYSCALL_6.invokeExact(errno, NR_IO_URING_ENTER, (long) ringFd,
+                (long) toSubmit, (long) minComplete, (long) flags, arg, arg.byteSize()));
     }
 
     /** {@code io_uring_register(2)} with an argument block of {@code count} entries. */

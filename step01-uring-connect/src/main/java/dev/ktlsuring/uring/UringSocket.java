@@ -164,24 +164,40 @@ public final class UringSocket implements AutoCloseable {
 
     // tag::linked[]
     /**
-     * Sends all of {@code data}, then receives into {@code buffer}: the last send and the receive go to
+     * Sends all of {@code data}, then runs {@code then} (a receive): the last send and {@code then} go to
      * the kernel as one linked pair, so the receive is already waiting when the reply comes, without a
-     * trip through the loop in between. Returns the receive's byte count, 0 at end of stream.
+     * trip through the loop in between. Returns {@code then}'s raw result, as {@link #execute} does.
      */
-    public int sendThenRecv(MemorySegment data, MemorySegment buffer, Duration timeout) throws IOException {
+    public int sendThen(MemorySegment data, String operation, Duration timeout, SocketOperation then)
+            throws IOException {
         int fd = acquire("send");
         try {
             int[] results = loop.executeLinked(entry -> entry.send(fd, data, MSG_NOSIGNAL()),
-                    entry -> entry.recv(fd, buffer, 0), timeout, "send+recv (" + describe() + ")");
-            int sent = check("send", results[0], timeout);
+                    entry -> then.prepare(entry, fd), timeout, "send+" + operation + " (" + describe() + ")");
+            int sent = checked("send", results[0], timeout);
             if (sent < data.byteSize()) {
-                // A short send breaks the link (the receive was cancelled): finish the old way.
+                // A short send breaks the link (the receive was cancelled): finish the plain way.
                 sendFully(data.asSlice(sent), timeout);
-                return recv(buffer, timeout);
+                return execute(operation, timeout, then);
             }
-            return check("recv", results[1], timeout);
+            return results[1];
         } finally {
             release();
+        }
+    }
+
+    /**
+     * Starts watching for input while nobody reads: the returned operation completes when bytes, the
+     * end of the stream or an error arrive. It holds the socket open until it completes; cancel it
+     * before reading.
+     */
+    public EventLoop.Pending watchReadable() throws IOException {
+        int fd = acquire("poll");
+        try {
+            return loop.submit(entry -> entry.pollAdd(fd, POLLIN()), "poll (" + describe() + ")", result -> release());
+        } catch (IOException | RuntimeException e) {
+            release();
+            throw e;
         }
     }
     // end::linked[]
@@ -203,10 +219,14 @@ public final class UringSocket implements AutoCloseable {
 
     /** Like {@link #execute}, with a negative result turned into the exception that names it. */
     public int call(String operation, Duration timeout, SocketOperation op) throws IOException {
-        return check(operation, execute(operation, timeout, op), timeout);
+        return checked(operation, execute(operation, timeout, op), timeout);
     }
 
-    private int check(String operation, int result, Duration timeout) throws IOException {
+    /**
+     * {@code result}, the raw result of {@code operation} on this socket, if it is not negative; else
+     * the exception that names it: a socket closed meanwhile, a timeout, or the errno.
+     */
+    public int checked(String operation, int result, Duration timeout) throws IOException {
         if (isClosed() && result <= 0) {
             // Closed by another thread while this waited: the shutdown ended the wait, not the peer.
             throw new SocketException(operation + ": socket closed (" + describe() + ")");

@@ -79,7 +79,7 @@ class EventLoopTest {
              UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
              Arena arena = Arena.ofConfined()) {
             MemorySegment request = arena.allocateFrom("ping"), reply = arena.allocate(request.byteSize());
-            int n = socket.sendThenRecv(request, reply, TIMEOUT);
+            int n = socket.sendThen(request, "recv", TIMEOUT, (entry, fd) -> entry.recv(fd, reply, 0));
             if (n < reply.byteSize()) {
                 socket.recvFully(reply.asSlice(n), TIMEOUT);
             }
@@ -225,6 +225,60 @@ class EventLoopTest {
         }
     }
     // end::close-socket-in-flight[]
+
+    // tag::watch[]
+    @Test
+    void aWatchFiresWhenThePeerWritesAndACancelledOneEndsWithoutAWait() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             EventLoop loop = EventLoop.start("test-loop", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             Socket peer = server.accept()) {
+            EventLoop.Pending quiet = socket.watchReadable();
+            Thread.sleep(100);
+            assertThat(quiet.isDone()).as("nothing sent yet").isFalse();
+            quiet.cancel();
+            assertThat(eventually(quiet::isDone)).isTrue();
+            assertThat(quiet.result()).isEqualTo(-Errno.ECANCELED.number());
+
+            EventLoop.Pending watch = socket.watchReadable();
+            peer.getOutputStream().write(1);
+            assertThat(eventually(watch::isDone)).as("fired by the peer's byte").isTrue();
+            assertThat(watch.result() & dev.ktlsuring.uring.abi.socket_h.POLLIN()).isNotZero();
+        }
+    }
+    // end::watch[]
+
+    @Test
+    void closingASocketWithAWatchInFlightReleasesItsDescriptorOnceTheWatchEnds() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             EventLoop loop = EventLoop.start("test-loop", 8)) {
+            UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+            try (Socket peer = server.accept()) {
+                EventLoop.Pending watch = socket.watchReadable();
+                long fds = IoUringTest.openDescriptors();
+                socket.close();
+                assertThat(eventually(watch::isDone)).as("ended by the shutdown").isTrue();
+                assertThat(eventually(() -> openDescriptorsQuietly() == fds - 1)).as("descriptor released").isTrue();
+            }
+        }
+    }
+
+    private static long openDescriptorsQuietly() {
+        try {
+            return IoUringTest.openDescriptors();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (long deadline = System.nanoTime() + TIMEOUT.toNanos(); System.nanoTime() < deadline; Thread.sleep(5)) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     @Test
     void aHeapSegmentIsRefusedBeforeAnythingReachesTheKernel() throws Exception {

@@ -34,6 +34,8 @@ public final class RecordTransport implements AutoCloseable {
     /** Received but not yet framed bytes, {@code [inboxStart, inboxEnd)}; null until read-ahead is allowed. */
     private MemorySegment inbox;
     private int inboxStart, inboxEnd;
+    /** Records in {@link #wire} waiting to go out linked with the next read-ahead receive. */
+    private int held;
 
     public RecordTransport(UringSocket socket) {
         this.socket = socket;
@@ -117,7 +119,17 @@ public final class RecordTransport implements AutoCloseable {
                 inboxStart = 0;
                 inboxEnd = kept;
             }
-            int n = socket.recv(inbox.asSlice(inboxEnd, inbox.byteSize() - inboxEnd), timeout);
+            MemorySegment room = inbox.asSlice(inboxEnd, inbox.byteSize() - inboxEnd);
+            int n;
+            if (held > 0) {
+                // The request's records and the receive for the response in one linked submission.
+                MemorySegment records = wire.asSlice(0, held);
+                held = 0;
+                n = socket.checked("recv", socket.sendThen(records, "recv", timeout,
+                        (entry, fd) -> entry.recv(fd, room, 0)), timeout);
+            } else {
+                n = socket.recv(room, timeout);
+            }
             if (n == 0) {
                 if (kept == 0) {
                     return false;
@@ -134,10 +146,38 @@ public final class RecordTransport implements AutoCloseable {
     // tag::flush[]
     /** Sends everything BouncyCastle has queued for the network. */
     public void flush(TlsProtocol protocol, Duration timeout) throws IOException {
+        flushHeld(timeout);
         int available;
         while ((available = protocol.getAvailableOutputBytes()) > 0) {
             int n = protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
             MemorySegment.copy(heap, 0, wire, JAVA_BYTE, 0, n);
+            socket.sendFully(wire.asSlice(0, n), timeout);
+        }
+    }
+
+    /**
+     * Like {@link #flush}, but holds back the last piece (up to one record's worth) to go out linked
+     * with the next receive of read-ahead mode; {@link #flushHeld} sends it if no receive comes.
+     */
+    public void flushWithNextReceive(TlsProtocol protocol, Duration timeout) throws IOException {
+        flushHeld(timeout);
+        int available;
+        while ((available = protocol.getAvailableOutputBytes()) > 0) {
+            int n = protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
+            MemorySegment.copy(heap, 0, wire, JAVA_BYTE, 0, n);
+            if (inbox == null || protocol.getAvailableOutputBytes() > 0) {
+                socket.sendFully(wire.asSlice(0, n), timeout);
+            } else {
+                held = n;
+            }
+        }
+    }
+
+    /** Sends what {@link #flushWithNextReceive} held back, if it is still there. */
+    public void flushHeld(Duration timeout) throws IOException {
+        if (held > 0) {
+            int n = held;
+            held = 0;
             socket.sendFully(wire.asSlice(0, n), timeout);
         }
     }

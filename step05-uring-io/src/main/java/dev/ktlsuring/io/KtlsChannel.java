@@ -42,6 +42,8 @@ public final class KtlsChannel implements TlsChannel {
     private final MemorySegment control = arena.allocate(CONTROL_SIZE, 8);
     private final MemorySegment controlRecord = arena.allocate(1 << 14);
     private boolean eof, closeNotify, closed;
+    /** Request bytes to send linked with the next receive ({@link #writeThenRead}); null when none. */
+    private MemorySegment sendFirst;
 
     /** Wraps a socket on which {@link dev.ktlsuring.ktls.KernelTls#enable} succeeded. */
     public KtlsChannel(UringSocket socket, KtlsEnabled kernel) {
@@ -79,6 +81,24 @@ public final class KtlsChannel implements TlsChannel {
             throw new IllegalStateException("channel is closed");
         }
         socket.sendFully(data, timeout);
+    }
+
+    /** The send and the first {@code recvmsg} go to the kernel linked: one submission for both. */
+    @Override
+    public int writeThenRead(MemorySegment data, MemorySegment buffer, Duration timeout) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("channel is closed");
+        }
+        if (eof) {
+            socket.sendFully(data, timeout);
+            return -1;
+        }
+        sendFirst = data;
+        try {
+            return read(buffer, timeout);
+        } finally {
+            sendFirst = null;
+        }
     }
     // end::write[]
 
@@ -124,7 +144,11 @@ public final class KtlsChannel implements TlsChannel {
     }
 
     private int submitRecvmsg(Duration timeout) throws IOException {
-        int n = socket.execute("recvmsg", timeout, (entry, fd) -> entry.recvmsg(fd, message, 0));
+        MemorySegment request = sendFirst;
+        sendFirst = null;
+        int n = request != null
+                ? socket.sendThen(request, "recvmsg", timeout, (entry, fd) -> entry.recvmsg(fd, message, 0))
+                : socket.execute("recvmsg", timeout, (entry, fd) -> entry.recvmsg(fd, message, 0));
         if (n <= 0 && socket.isClosed()) {
             throw new java.net.SocketException("recvmsg: socket closed (" + peer() + ")");
         }
@@ -213,6 +237,11 @@ public final class KtlsChannel implements TlsChannel {
     @Override
     public boolean inputPending() throws IOException {
         return eof || socket.readableNow();
+    }
+
+    @Override
+    public boolean inputBuffered() {
+        return eof;
     }
 
     @Override

@@ -25,12 +25,28 @@ public interface TlsChannel extends AutoCloseable {
     void write(MemorySegment data, Duration timeout) throws IOException;
 
     /**
+     * Writes all of {@code data}, then reads into {@code buffer} as {@link #read} does: a request and
+     * the first of its response. An implementation may link the last send to the first receive, so that
+     * both reach the kernel in one submission.
+     */
+    default int writeThenRead(MemorySegment data, MemorySegment buffer, Duration timeout) throws IOException {
+        write(data, timeout);
+        return read(buffer, timeout);
+    }
+
+    /**
      * Whether input is waiting that nobody has asked for — data, a record, the end of the stream — in
      * this channel's buffers or on its socket; never blocks. Between HTTP exchanges that is a server
      * talking out of turn: a kept-alive connection for which this is true must not carry another
      * request, or the unsolicited bytes would be read as its response.
      */
     boolean inputPending() throws IOException;
+
+    /**
+     * The part of {@link #inputPending()} that needs no look at the socket: input this channel has
+     * already taken from it (decrypted, read ahead, or the end of the stream), never blocks.
+     */
+    boolean inputBuffered();
 
     /** Whether the peer ended the stream with close_notify (RFC 8446 §6.1), i.e. the end is authentic. */
     boolean closeNotifyReceived();

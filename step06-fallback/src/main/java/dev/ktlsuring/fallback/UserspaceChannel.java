@@ -87,6 +87,28 @@ public final class UserspaceChannel implements TlsChannel {
     // tag::write[]
     @Override
     public void write(MemorySegment data, Duration timeout) throws IOException {
+        seal(data, timeout);
+        session.transport().flush(session.protocol(), timeout);
+    }
+
+    /**
+     * The records of the request go out linked with the first receive of the response (step 1's
+     * {@code sendThen}): one submission for both.
+     */
+    @Override
+    public int writeThenRead(MemorySegment data, MemorySegment buffer, Duration timeout) throws IOException {
+        seal(data, timeout);
+        var transport = session.transport();
+        transport.flushWithNextReceive(session.protocol(), timeout);
+        try {
+            return read(buffer, timeout);
+        } finally {
+            transport.flushHeld(timeout);        // if the read needed no receive, the records still go out
+        }
+    }
+
+    /** Hands {@code data} to BouncyCastle, which seals it into records; sends all but the last output. */
+    private void seal(MemorySegment data, Duration timeout) throws IOException {
         if (closed) {
             throw new IllegalStateException("channel is closed");
         }
@@ -95,8 +117,10 @@ public final class UserspaceChannel implements TlsChannel {
             int n = (int) Math.min(plain.length, data.byteSize() - at);
             MemorySegment.copy(data, JAVA_BYTE, at, plain, 0, n);
             protocol.writeApplicationData(plain, 0, n);
-            session.transport().flush(protocol, timeout);
             at += n;
+            if (at < data.byteSize()) {
+                session.transport().flush(protocol, timeout);
+            }
         }
     }
     // end::write[]
@@ -107,8 +131,12 @@ public final class UserspaceChannel implements TlsChannel {
      */
     @Override
     public boolean inputPending() throws IOException {
-        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().buffered() > 0
-                || session.transport().socket().readableNow();
+        return inputBuffered() || session.transport().socket().readableNow();
+    }
+
+    @Override
+    public boolean inputBuffered() {
+        return eof || session.protocol().getAvailableInputBytes() > 0 || session.transport().buffered() > 0;
     }
 
     @Override

@@ -203,6 +203,15 @@ public class io_uring_h extends io_uring_h$shared {
     public static int IORING_ENTER_GETEVENTS() {
         return IORING_ENTER_GETEVENTS;
     }
+    private static final int IORING_ENTER_EXT_ARG = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ENTER_EXT_ARG 8
+     * }
+     */
+    public static int IORING_ENTER_EXT_ARG() {
+        return IORING_ENTER_EXT_ARG;
+    }
     private static final int IORING_FEAT_SINGLE_MMAP = (int)1L;
     /**
      * {@snippet lang=c :
@@ -211,6 +220,15 @@ public class io_uring_h extends io_uring_h$shared {
      */
     public static int IORING_FEAT_SINGLE_MMAP() {
         return IORING_FEAT_SINGLE_MMAP;
+    }
+    private static final int IORING_FEAT_EXT_ARG = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_FEAT_EXT_ARG 256
+     * }
+     */
+    public static int IORING_FEAT_EXT_ARG() {
+        return IORING_FEAT_EXT_ARG;
     }
     private static final int IO_URING_OP_SUPPORTED = (int)1L;
     /**
