@@ -187,6 +187,9 @@ class SharedClientTest {
             assertThat(after.fds()).as("descriptors").isEqualTo(before.fds());
             assertThat(after.rings()).as("rings").isEqualTo(before.rings());
             assertThat(after.ringMappings()).as("ring mappings").isEqualTo(before.ringMappings());
+            // Every connection's Arena (buffers, records) and the ring's own were closed: NMT's malloc count.
+            assertThat(after.nativeBlocks()).as("native allocations").isLessThanOrEqualTo(before.nativeBlocks() + 4);
+            assertThat(after.nativeKiB()).as("native KiB").isLessThanOrEqualTo(before.nativeKiB() + 64);
         }
     }
     // end::close-in-flight[]
