@@ -114,6 +114,10 @@ class SharedClientTest {
                 checked += w.get(10, TimeUnit.MINUTES);
             }
             assertThat(checked).isEqualTo(REQUESTS);
+            long operations = client.ioUringOperations(), enters = client.ioUringEnterCalls();
+            System.out.printf("SharedClientTest (%s): %d requests, %d operations, %d io_uring_enter calls, "
+                            + "%.3f enters per request, %.3f per operation%n", mode, REQUESTS, operations, enters,
+                    (double) enters / REQUESTS, (double) enters / operations);
             assertThat(handshakes.sum()).as("connections opened").isBetween(1L, (long) CONNECTIONS);
             assertThat(client.ioUringEnterCalls()).as("io_uring_enter calls").isLessThan(client.ioUringOperations());
         }
