@@ -96,6 +96,7 @@ public final class EventLoop implements AutoCloseable {
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private int nextSlot, inFlightCount;
     private boolean wakeArmed, cancelledAll;
+    private long closeDeadline;
     /** Completions the last reap found: a measure of how busy the ring is. */
     private int lastBatch;
     private final PriorityQueue<Long> armedTimers = new PriorityQueue<>();
@@ -504,8 +505,6 @@ public final class EventLoop implements AutoCloseable {
         }
         return inFlightCount == 0 || System.nanoTime() - closeDeadline >= 0;
     }
-
-    private long closeDeadline;
 
     private void failEverything(Throwable cause) {
         for (int slot = 0; slot < nextSlot; slot++) {
