@@ -380,7 +380,7 @@ public final class HttpsClient implements AutoCloseable {
 
     private static final int IO_SIZE = 64 * 1024;
     /** How long after its response an idle connection counts as fresh: see {@link Connection#spoiledWhileIdle}. */
-    private static final long FRESH_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long FRESH_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(50);
 
     /** One connection with its response reader and I/O buffer. */
     private final class Connection implements ByteSource, AutoCloseable {
@@ -432,7 +432,8 @@ public final class HttpsClient implements AutoCloseable {
          * Posts a poll for input as the connection goes idle. Between exchanges the server has nothing
          * to say, so whatever it sends (bytes, close_notify, FIN, RST) would be taken for the next
          * request's response: when the poll fires, the connection is never reused. The poll costs no
-         * caller a wait and wakes nobody: it goes to the kernel with the loop's next batch.
+         * caller a wait and wakes nobody: it goes to the kernel with the loop's next batch, and a
+         * connection leased again before that is looked at then ({@link #spoiledWhileIdle}).
          *
          * @return false if it could not be posted (the connection is then not kept)
          */
@@ -460,9 +461,9 @@ public final class HttpsClient implements AutoCloseable {
             watch.cancel();
             try {
                 // A watch the loop has not handed to the kernel yet has looked at nothing. Reused within
-                // a moment of its response (a busy ring, which submits it with its next batch), the
-                // connection goes on: the server had no time to speak, the same race any HTTP/1.1 client
-                // runs between its check and its request. Idle any longer: look now.
+                // 50 µs of its response (a caller sending request after request), the connection goes
+                // on: the server had no time to speak, the same race any HTTP/1.1 client runs between
+                // its check and its request. Idle any longer: look now.
                 boolean fresh = System.nanoTime() - idleSince < FRESH_NANOS;
                 return looked || fresh ? secure.channel().inputBuffered() : secure.channel().inputPending();
             } catch (IOException e) {

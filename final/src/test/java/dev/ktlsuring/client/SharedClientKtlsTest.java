@@ -25,7 +25,7 @@ class SharedClientKtlsTest {
 
     @Test
     void tenThousandRequestsFromSixtyFourVirtualThreadsWithKtls() throws Exception {
-        SharedClientTest.tenThousandRequestsFromSixtyFourVirtualThreads(TlsMode.KTLS);
+        SharedClientTest.tenThousandRequestsFromSixtyFourVirtualThreads(TlsMode.KTLS, false);
     }
 
     @Test

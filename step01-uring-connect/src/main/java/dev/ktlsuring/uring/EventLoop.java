@@ -135,20 +135,25 @@ public final class EventLoop implements AutoCloseable {
     public int[] executeLinked(IoUring.Preparation first, IoUring.Preparation second, Duration timeout,
                                String operation) throws IOException {
         long deadline = deadline(timeout);
-        Operation head = new Operation(first, deadline, Thread.currentThread());
+        // Only the second wakes the caller: the first's completion always comes before it (a link
+        // runs in order, and a failed first cancels the second), so one park covers both.
+        Operation head = new Operation(first, deadline, null);
         head.next = new Operation(second, deadline, Thread.currentThread());
+        head.next.previous = head;
         handOver(head);
-        await(head);
         await(head.next);
+        if (!head.done) {
+            throw new EventLoopClosedException(operation + ": cancelled: the io_uring event loop failed");
+        }
         return new int[] {head.outcome(operation), head.next.outcome(operation)};
     }
     // end::execute[]
 
     // tag::submit[]
     /**
-     * Hands over an operation without waiting for it, and without waking a loop that will wake soon
-     * anyway (one coalescing completions): it goes to the kernel with the next batch
-     * ({@link Pending#submitted()} says whether it has). A loop asleep with nothing due is woken. The returned handle says whether it has completed and can cancel it;
+     * Hands over an operation without waiting for it, and without waking the loop: it goes to the
+     * kernel with the loop's next batch, whenever that is ({@link Pending#submitted()} says whether it
+     * has), so that it costs no system call of its own. The returned handle says whether it has completed and can cancel it;
      * {@code whenDone}, if not null, runs on the loop's thread with the result as soon as the
      * completion is reaped, so it must be short and must not wait.
      */
@@ -246,8 +251,6 @@ public final class EventLoop implements AutoCloseable {
         submissions.add(op);
         if (wakeLoop) {
             wake();
-        } else if (asleep.get() == UNBOUNDED && asleep.compareAndSet(UNBOUNDED, AWAKE)) {
-            signal();       // a quiet ring: nothing else would bring the loop back to it
         }
         if (terminated && submissions.remove(op)) {
             throw new EventLoopClosedException("the io_uring event loop is closed");
@@ -360,6 +363,10 @@ public final class EventLoop implements AutoCloseable {
             }
             if (op.userData >= 0 && !op.done) {
                 cancel(op);
+            }
+            // A linked operation that has not started yet is no cancellation's to find: cancel what it waits for.
+            if (op.previous != null && op.previous.userData >= 0 && !op.previous.done && !op.previous.cancelSent) {
+                cancel(op.previous);
             }
         }
     }
@@ -608,7 +615,7 @@ public final class EventLoop implements AutoCloseable {
         final long deadline;
         final Thread waiter;                // null for an operation nobody waits for
         IntConsumer whenDone;
-        Operation next;                     // linked after this one
+        Operation next, previous;           // linked after, and before, this one
         long userData = -1;                 // loop thread: slot and generation while in flight
         int slot;
         boolean cancelSent, cancelRequested;

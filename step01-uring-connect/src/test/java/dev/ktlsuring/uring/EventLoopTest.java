@@ -237,12 +237,18 @@ class EventLoopTest {
              Socket peer = server.accept()) {
             EventLoop.Pending quiet = socket.watchReadable();
             Thread.sleep(100);
+            // Handed over without waking the loop: it goes to the kernel with the next batch.
+            assertThat(quiet.submitted()).as("before any other operation").isFalse();
+            nudge(loop);
+            assertThat(quiet.submitted()).as("with the next batch").isTrue();
+            Thread.sleep(100);
             assertThat(quiet.isDone()).as("nothing sent yet").isFalse();
             quiet.cancel();
             assertThat(eventually(quiet::isDone)).isTrue();
             assertThat(quiet.result()).isEqualTo(-Errno.ECANCELED.number());
 
             EventLoop.Pending watch = socket.watchReadable();
+            nudge(loop);
             peer.getOutputStream().write(1);
             assertThat(eventually(watch::isDone)).as("fired by the peer's byte").isTrue();
             assertThat(watch.result() & dev.ktlsuring.uring.abi.socket_h.POLLIN()).isNotZero();
@@ -257,12 +263,18 @@ class EventLoopTest {
             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
             try (Socket peer = server.accept()) {
                 EventLoop.Pending watch = socket.watchReadable();
+                nudge(loop);
                 long fds = IoUringTest.openDescriptors();
                 socket.close();
                 assertThat(eventually(watch::isDone)).as("ended by the shutdown").isTrue();
                 assertThat(eventually(() -> openDescriptorsQuietly() == fds - 1)).as("descriptor released").isTrue();
             }
         }
+    }
+
+    /** Any operation makes the loop take a batch, and with it what was handed over without waking it. */
+    private static void nudge(EventLoop loop) throws IOException {
+        assertThat(loop.execute(entry -> entry.prepare(0, -1, 0, 0, 0), TIMEOUT, "nop")).isZero();   // IORING_OP_NOP
     }
 
     private static long openDescriptorsQuietly() {
