@@ -112,12 +112,8 @@ public final class HttpsClient implements AutoCloseable {
                         ? " with a one-shot stream body" : " is not idempotent") + ", so it was not sent again");
             }
             options.trace().accept("Kept-alive connection was closed by the server; sending again on a new connection");
-            Connection fresh = open(request, key, deadline, limit);
-            try {
-                return exchange(fresh, request, bodySink, deadline, limit, key);
-            } catch (StaleConnectionException e) {
-                throw new TruncatedResponseException("the server closed the connection without sending a response");
-            }
+            // A new connection is never taken for a stale one: its failures are reported as they are.
+            return exchange(open(request, key, deadline, limit), request, bodySink, deadline, limit, key);
         }
     }
     // end::send[]
