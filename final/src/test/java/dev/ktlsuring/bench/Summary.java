@@ -2,12 +2,13 @@ package dev.ktlsuring.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.LongStream;
 
 /**
- * The measured runs of one client in one scenario, reduced to the figures in the table. Rates and
- * per-unit CPU are medians over the rounds; latency percentiles are over all measured requests of all
- * rounds together.
+ * The measured runs of one client in one scenario (and concurrency level), reduced to the figures in
+ * the table. Rates and per-unit CPU are medians over the rounds; latency percentiles are over all
+ * measured requests of all rounds together.
  */
 final class Summary {
 
@@ -20,11 +21,11 @@ final class Summary {
         this.scenario = scenario;
     }
 
-    /** MB/s (10^6 bytes) for LARGE, requests/s otherwise, per round. */
+    /** MB/s (10^6 bytes) for the downloads, requests/s otherwise, per round. */
     List<Double> rates() {
-        return runs.stream().map(m -> scenario == Scenario.LARGE
+        return runs.stream().map(m -> scenario.download()
                 ? m.bytes() * 1e3 / m.wallNanos()
-                : m.latencyNanos().length * 1e9 / m.wallNanos()).toList();
+                : m.requests() * 1e9 / m.wallNanos()).toList();
     }
 
     double rate() {
@@ -35,11 +36,11 @@ final class Summary {
         return Stats.spread(rates());
     }
 
-    /** CPU seconds per GB (10^9 bytes) for LARGE; CPU microseconds per request otherwise. */
+    /** CPU seconds per GB (10^9 bytes) for the downloads; CPU microseconds per request otherwise. */
     double cpu() {
-        return Stats.median(runs.stream().map(m -> scenario == Scenario.LARGE
+        return Stats.median(runs.stream().map(m -> scenario.download()
                 ? (double) m.cpu().totalNanos() / m.bytes()
-                : m.cpu().totalNanos() / 1e3 / m.latencyNanos().length).toList());
+                : m.cpu().totalNanos() / 1e3 / m.requests()).toList());
     }
 
     /** The system (kernel) part of {@link #cpu()}, as a fraction. */
@@ -51,5 +52,23 @@ final class Summary {
     double latencyMicros(double p) {
         long[] all = runs.stream().flatMapToLong(m -> LongStream.of(m.latencyNanos())).toArray();
         return Stats.percentile(all, p) / 1e3;
+    }
+
+    /** The ring's {@code io_uring_enter} calls per request (per MB for the downloads); NaN for a client without a ring. */
+    double enterCallsPerUnit() {
+        return perUnit(Measurement::enterCalls);
+    }
+
+    /** The ring's completed operations per request (per MB for the downloads); NaN for a client without a ring. */
+    double operationsPerUnit() {
+        return perUnit(Measurement::operations);
+    }
+
+    private double perUnit(ToDoubleFunction<Measurement> count) {
+        if (runs.isEmpty() || runs.stream().anyMatch(m -> count.applyAsDouble(m) < 0)) {
+            return Double.NaN;
+        }
+        return Stats.median(runs.stream().map(m -> count.applyAsDouble(m)
+                / (scenario.download() ? m.bytes() / 1e6 : m.requests())).toList());
     }
 }
