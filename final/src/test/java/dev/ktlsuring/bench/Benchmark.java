@@ -47,7 +47,7 @@ public final class Benchmark {
               --note TEXT         a remark printed with the results, e.g. about load (env BENCH_NOTE)
               --jvm-opts "..."    extra JVM options for the JVM clients (env BENCH_JVM_OPTS)
               --profile [S:]C     instead of the comparison: profile client C in scenario S (default
-                                  large:uring-userspace) with JDK Flight Recorder over the measured rounds
+                                  large:uring-userspace; concurrent: at C = 64) with JDK Flight Recorder over the measured rounds
                                   and print its hottest methods; the recording is kept
               --baseline DIR      also run this client's modes from another checkout DIR, built with
                                   ./mvnw -pl final -DskipTests package, as uring-userspace@base and
@@ -630,9 +630,10 @@ public final class Benchmark {
     private int profile(Path work, Pki pki, Nginx nginx, URI largeUri, URI smallUri, long large) throws Exception {
         String[] spec = config.profile().split(":", 2);
         Scenario scenario = Scenario.of(spec[0]);
-        if (!Scenario.SINGLE.contains(scenario)) {
-            throw new IllegalArgumentException("--profile takes a scenario of one connection: large, keepalive or newconn");
+        if (scenario == Scenario.PARALLEL) {
+            throw new IllegalArgumentException("--profile takes large, keepalive, newconn or concurrent (at C = 64)");
         }
+        int level = config.concurrency().contains(64) ? 64 : config.concurrency().getLast();
         String client = spec[1];
         if (client.equals("curl") || !ALL_CLIENTS.contains(client)) {
             throw new IllegalArgumentException("--profile takes a JVM client: uring-userspace, uring-ktls or jdk");
@@ -645,7 +646,11 @@ public final class Benchmark {
         Files.createDirectories(recording.getParent());
         java.time.Instant from = null;
         try (var worker = (WorkerProcess) start(client, work, pki)) {
-            int n = scenario == Scenario.KEEPALIVE ? config.requests() : config.connections();
+            int n = switch (scenario) {
+                case KEEPALIVE -> config.requests();
+                case CONCURRENT -> config.concurrentRequests();
+                default -> config.connections();
+            };
             for (int i = 0; i < config.warmup() + config.rounds(); i++) {
                 boolean measured = i >= config.warmup();
                 if (i == config.warmup()) {
@@ -653,9 +658,9 @@ public final class Benchmark {
                     from = java.time.Instant.now();
                 }
                 URI uri = scenario == Scenario.LARGE ? largeUri : URI.create(smallUri + "?run=p" + i);
-                Measurement m = worker.run(scenario, uri, n);
-                log(String.format(Locale.ROOT, "%-9s %-9s %-15s %s", measured ? "profiled" : "warm-up", scenario.word, client,
-                        describe(scenario, m)));
+                Measurement m = scenario == Scenario.CONCURRENT ? worker.concurrent(uri, level, n) : worker.run(scenario, uri, n);
+                log(String.format(Locale.ROOT, "%-9s %-9s %-15s %s", measured ? "profiled" : "warm-up",
+                        scenario == Scenario.CONCURRENT ? "C=" + level : scenario.word, client, describe(scenario, m)));
             }
             worker.call("jfr-stop");
         }

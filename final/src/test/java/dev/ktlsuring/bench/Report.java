@@ -277,8 +277,9 @@ final class Report {
         List<String[]> targets = targets();
         if (targets.size() > 1) {
             out.append("\nTargets\n");
+            int width = targets.stream().mapToInt(t -> t[0].length()).max().orElse(72);
             for (String[] t : targets.subList(1, targets.size())) {
-                out.append(String.format(Locale.ROOT, "  %-72s %-16s %s%n", t[0], t[1], t[2]));
+                out.append(String.format(Locale.ROOT, "  %-" + width + "s %-16s %s%n", t[0], t[1], t[2]));
             }
         }
         return out.toString();
