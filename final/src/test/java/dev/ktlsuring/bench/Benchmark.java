@@ -326,7 +326,7 @@ public final class Benchmark {
                         String runId = "r" + (++serial);
                         URI uri = scenario == Scenario.LARGE ? largeUri : URI.create(smallUri + "?run=" + runId);
                         int n = scenario == Scenario.KEEPALIVE ? config.requests() : config.connections();
-                        Measurement m = measure(c, first, skipped, () -> c.run(scenario, uri, n));
+                        Measurement m = measure(contenders, c, first, skipped, () -> c.run(scenario, uri, n));
                         if (m == null) {
                             continue;
                         }
@@ -345,7 +345,7 @@ public final class Benchmark {
                         String runId = "r" + (++serial);
                         URI uri = URI.create(smallUri + "?run=" + runId);
                         int n = config.concurrentRequests();
-                        Measurement m = measure(c, first, skipped, () -> c.concurrent(uri, level, n));
+                        Measurement m = measure(contenders, c, first, skipped, () -> c.concurrent(uri, level, n));
                         if (m == null) {
                             continue;
                         }
@@ -363,7 +363,7 @@ public final class Benchmark {
                             continue;
                         }
                         int k = Scenario.PARALLEL_DOWNLOADS;
-                        Measurement m = measure(c, first, skipped, () -> c.parallel(largeUri, k));
+                        Measurement m = measure(contenders, c, first, skipped, () -> c.parallel(largeUri, k));
                         if (m == null) {
                             continue;
                         }
@@ -412,13 +412,22 @@ public final class Benchmark {
         Measurement run() throws IOException, InterruptedException;
     }
 
+    // tag::isolation[]
     /**
-     * {@code run}, or null once uring-ktls has been skipped because the kernel declined kTLS on its
-     * first run ({@link dev.ktlsuring.fallback.TlsMode#KTLS} fails with that); other errors are thrown.
+     * {@code run} of contender {@code c}, with every other JVM client stopped meanwhile (SIGSTOP, then
+     * SIGCONT): an idle JVM's threads, its GC and JIT compilers or an idle client's event loop, would
+     * otherwise take CPU from the one being measured on a machine of two cores. Null once uring-ktls
+     * has been skipped because the kernel declined kTLS on its first run
+     * ({@link dev.ktlsuring.fallback.TlsMode#KTLS} fails with that); other errors are thrown.
      */
-    private static Measurement measure(Contender c, boolean first, Map<String, String> skipped, Run run)
-            throws IOException, InterruptedException {
+    private static Measurement measure(List<Contender> all, Contender c, boolean first, Map<String, String> skipped,
+                                       Run run) throws IOException, InterruptedException {
+        List<WorkerProcess> others = all.stream().filter(o -> o != c && o instanceof WorkerProcess)
+                .map(o -> (WorkerProcess) o).toList();
         try {
+            for (WorkerProcess o : others) {
+                o.pause(true);
+            }
             return run.run();
         } catch (IOException e) {
             if (c.name().startsWith("uring-ktls") && first
@@ -428,8 +437,13 @@ public final class Benchmark {
                 return null;
             }
             throw e;
+        } finally {
+            for (WorkerProcess o : others) {
+                o.pause(false);
+            }
         }
     }
+    // end::isolation[]
 
     private Contender start(String name, Path work, Pki pki) throws IOException, InterruptedException {
         String jdk = "JDK " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.vendor") + ")";
@@ -548,7 +562,8 @@ public final class Benchmark {
 
     private String singleMethod() {
         return config.warmup() + " warm-up + " + config.rounds() + " measured rounds; in each round every client "
-                + "runs each scenario in turn, the order rotated each round. Figures: medians over the measured rounds; "
+                + "runs each scenario in turn, the order rotated each round, the other JVM clients stopped (SIGSTOP) "
+                + "meanwhile. Figures: medians over the measured rounds; "
                 + "latency percentiles over all measured requests. JVM clients: one JVM per client for the whole "
                 + "run (" + String.join(" ", workerJvmOptions().stream().filter(o -> !o.startsWith("-XX:ErrorFile=")).toList())
                 + "). CPU: getrusage of the whole client process "
@@ -561,7 +576,8 @@ public final class Benchmark {
         return config.warmup() + " warm-up + " + config.rounds() + " measured rounds; in each round, for each C in "
                 + "turn, every client makes " + config.concurrentRequests() + " GETs of the 1 KiB file with C at once, "
                 + "then " + Scenario.PARALLEL_DOWNLOADS + " downloads of the large file at once; the order of the "
-                + "clients rotated each round. JVM clients: one JVM per client for the whole run (" + String.join(" ",
+                + "clients rotated each round; while one client runs, the other JVM clients are stopped (SIGSTOP), "
+                + "so that their idle threads take no CPU from it. JVM clients: one JVM per client for the whole run (" + String.join(" ",
                 workerJvmOptions().stream().filter(o -> !o.startsWith("-XX:ErrorFile=")).toList()) + "). This client: "
                 + "one HttpsClient per JVM for the whole run (withPool("
                 + config.pool() + ", 10 min)), C virtual threads each calling the blocking send(Request) in a loop, "
@@ -675,10 +691,13 @@ public final class Benchmark {
     // tag::strace[]
     /**
      * The ring's count of its {@code io_uring_enter} calls, checked against the kernel's view: after the
-     * warm-up rounds, one concurrent run at C = 64 with {@code strace -f -c -e trace=io_uring_enter}
-     * attached to the worker, and the ring's counter read just before strace attaches and just after
-     * it has detached. strace stops the traced threads at every system call, so the run is slower and
-     * its batches differ from an untraced run's: the point is that both count the same calls.
+     * warm-up rounds, one concurrent run at C = 64 with {@code strace -f -C -e trace=io_uring_enter,getrusage}
+     * attached to the worker ({@code -C}: the {@code -c} summary and the calls themselves). The worker
+     * calls {@code getrusage(RUSAGE_SELF)} just before and just after its timed requests (their CPU time), so the
+     * io_uring_enter calls between those two are the timed requests', which the ring counts too. strace
+     * stops the traced threads at every system call, so the run is slower and its batches differ from an
+     * untraced run's: the point is that both count the same calls. Before that, with no strace, the
+     * ring's count and the worker's CPU over two idle seconds.
      */
     private int strace(Path work, Pki pki, Nginx nginx, URI smallUri) throws Exception {
         String client = config.strace();
@@ -696,53 +715,92 @@ public final class Benchmark {
                 log(String.format(Locale.ROOT, "%-9s %-9s %-15s %s", "warm-up", "C=" + level, client,
                         describe(Scenario.CONCURRENT, m)));
             }
-            long before = Long.parseLong(worker.call("counters").split(" ")[1]);
-            Path summary = work.resolve("strace-summary.txt"), messages = work.resolve("strace.log");
-            Process strace = new ProcessBuilder("strace", "-f", "-c", "-e", "trace=io_uring_enter", "-o",
-                    summary.toString(), "-p", Long.toString(worker.pid())).redirectErrorStream(true)
+            Thread.sleep(500);
+            long idleStart = ringEnters(worker), idleCpu = processCpuNanos(worker.pid()), idleFrom = System.nanoTime();
+            Thread.sleep(2000);
+            long idleEnters = ringEnters(worker) - idleStart, idleCpuUsed = processCpuNanos(worker.pid()) - idleCpu;
+            double idleSeconds = (System.nanoTime() - idleFrom) / 1e9;
+
+            Path trace = work.resolve("strace.txt"), messages = work.resolve("strace.log");
+            Process strace = new ProcessBuilder("strace", "-f", "-C", "-e", "trace=io_uring_enter,getrusage", "-o",
+                    trace.toString(), "-p", Long.toString(worker.pid())).redirectErrorStream(true)
                     .redirectOutput(messages.toFile()).start();
-            // strace says "Process TID attached" for each thread of the worker as it attaches to it.
+            // "strace: Process PID attached with N threads", once it has attached to all of them.
             long waitUntil = System.nanoTime() + 30_000_000_000L;
-            long threads = 0;
-            while (strace.isAlive() && System.nanoTime() < waitUntil) {
-                Thread.sleep(250);
-                long now = Files.readAllLines(messages).stream().filter(l -> l.contains("attached")).count();
-                if (now > 0 && now == threads) {
-                    break;
-                }
-                threads = now;
+            String attached = null;
+            while (strace.isAlive() && attached == null && System.nanoTime() < waitUntil) {
+                Thread.sleep(100);
+                attached = Files.readAllLines(messages).stream().filter(l -> l.contains("attached")).findFirst().orElse(null);
             }
-            if (!strace.isAlive() || threads == 0) {
+            if (!strace.isAlive() || attached == null) {
                 strace.destroy();
                 throw new IOException("strace did not attach to the worker (pid " + worker.pid() + "): "
                         + String.join(" ", Files.readAllLines(messages)));
             }
+            long before = ringEnters(worker);
             String runId = "traced";
             Measurement m = worker.concurrent(URI.create(smallUri + "?run=" + runId), level, n);
-            verifyConcurrent(nginx, worker, runId, level, n, m);
+            long after = ringEnters(worker);
             strace.destroy();                       // SIGTERM: strace detaches and writes its summary
             if (!strace.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
                 strace.destroyForcibly();
                 throw new IOException("strace did not finish after SIGTERM");
             }
-            long after = Long.parseLong(worker.call("counters").split(" ")[1]);
-            List<String> table = Files.readAllLines(summary);
-            long traced = table.stream().map(l -> l.strip().split("\\s+"))
+            verifyConcurrent(nginx, worker, runId, level, n, m);
+            List<String> lines = Files.readAllLines(trace);
+            // A call is one line with "io_uring_enter(" (finished, or "<unfinished ...>" and resumed later).
+            List<Integer> markers = new ArrayList<>();
+            long total = 0, between = 0;
+            for (String line : lines) {
+                if (line.contains(" getrusage(RUSAGE_SELF")) {
+                    markers.add(markers.size());
+                } else if (line.contains(" io_uring_enter(")) {
+                    total++;
+                    if (markers.size() == 1) {
+                        between++;
+                    }
+                }
+            }
+            long summary = lines.stream().map(l -> l.strip().split("\\s+"))
                     .filter(w -> w.length >= 5 && w[w.length - 1].equals("io_uring_enter"))
                     .mapToLong(w -> Long.parseLong(w[3])).findFirst()
-                    .orElseThrow(() -> new IOException("no io_uring_enter line in strace's summary:\n" + String.join("\n", table)));
+                    .orElseThrow(() -> new IOException("no io_uring_enter line in strace's summary (" + trace + ")"));
+            if (markers.size() != 2) {
+                throw new IOException("expected the worker's two getrusage(RUSAGE_SELF) calls around its timed requests in strace's "
+                        + "trace, found " + markers.size() + " (" + trace + ")");
+            }
             System.out.println();
-            System.out.printf(Locale.ROOT, "io_uring_enter of %s, one concurrent run at C = %d (%d requests after %d "
-                    + "untimed) with strace attached to the worker's %d threads:%n", client, level, n, level, threads);
-            System.out.printf(Locale.ROOT, "  counted by the ring while strace was attached   %d%n", after - before);
-            System.out.printf(Locale.ROOT, "  counted by strace -f -c -e trace=io_uring_enter  %d%n", traced);
-            System.out.printf(Locale.ROOT, "  the timed requests' (ring)                       %d: %.3f per request (%d operations, "
-                    + "%.0f req/s under strace)%n", m.enterCalls(), (double) m.enterCalls() / n, m.operations(),
-                    n * 1e9 / m.wallNanos());
+            System.out.printf(Locale.ROOT, "io_uring_enter calls of %s: one concurrent run at C = %d, %d timed requests "
+                    + "after %d untimed (%s)%n", client, level, n, level, attached.replace("strace: ", ""));
+            System.out.printf(Locale.ROOT, "  timed requests: ring %d, strace %d (between the worker's two getrusage calls)"
+                    + "; %.3f per request, %d operations, %.0f req/s under strace%n", m.enterCalls(), between,
+                    (double) m.enterCalls() / n, m.operations(), n * 1e9 / m.wallNanos());
+            System.out.printf(Locale.ROOT, "  run with its untimed requests: ring %d (read after strace attached and "
+                    + "before it detached), strace -C summary %d, trace lines %d%n", after - before, summary, total);
+            System.out.printf(Locale.ROOT, "  idle before it, no strace: %d io_uring_enter in %.1f s (%.0f/s), worker "
+                    + "CPU %.0f ms (%.1f%% of one core)%n", idleEnters, idleSeconds, idleEnters / idleSeconds,
+                    idleCpuUsed / 1e6, idleCpuUsed / 1e7 / idleSeconds);
             System.out.println("strace's summary:");
-            table.forEach(l -> System.out.println("  " + l));
+            int at = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("% time")) {
+                    at = i;
+                }
+            }
+            lines.subList(at, lines.size()).forEach(l -> System.out.println("  " + l));
             return 0;
         }
+    }
+
+    private static long ringEnters(WorkerProcess worker) throws IOException {
+        return Long.parseLong(worker.call("counters").split(" ")[1]);
+    }
+
+    /** User + system CPU of process {@code pid} so far, from /proc/PID/stat (clock ticks of 10 ms). */
+    static long processCpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] w = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(w[11]) + Long.parseLong(w[12])) * 10_000_000L;
     }
     // end::strace[]
 

@@ -78,6 +78,22 @@ final class WorkerProcess implements Contender {
         return Measurement.decode(call("parallel " + uri + " " + k));
     }
 
+    /**
+     * Stops ({@code SIGSTOP}) or resumes ({@code SIGCONT}) the worker's JVM: stopped, its threads (GC,
+     * JIT, a client's idle event loop) take no CPU from the client being measured.
+     */
+    void pause(boolean stop) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + (stop ? "-STOP " : "-CONT ") + process.pid() + " failed: " + out.strip());
+        }
+    }
+
     /** The worker's process id. */
     long pid() {
         return process.pid();
@@ -115,6 +131,11 @@ final class WorkerProcess implements Contender {
 
     @Override
     public void close() {
+        try {
+            pause(false);
+        } catch (IOException | InterruptedException ignored) {
+            // it is being ended anyway
+        }
         commands.println("quit");
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
