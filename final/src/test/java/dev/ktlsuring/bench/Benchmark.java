@@ -345,15 +345,19 @@ public final class Benchmark {
                         String runId = "r" + (++serial);
                         URI uri = URI.create(smallUri + "?run=" + runId);
                         int n = config.concurrentRequests();
+                        long server = nginx.cpuNanos();
                         Measurement m = measure(contenders, c, first, skipped, () -> c.concurrent(uri, level, n));
+                        server = nginx.cpuNanos() - server;
                         if (m == null) {
                             continue;
                         }
                         int connections = verifyConcurrent(nginx, c, runId, level, n, m);
-                        log(String.format(Locale.ROOT, "%-13s %-9s %-15s %s on %d conn", phase, "C=" + level, c.name(),
-                                describe(Scenario.CONCURRENT, m), connections));
+                        int served = n + c.untimedRequests(level);
+                        log(String.format(Locale.ROOT, "%-13s %-9s %-15s %s on %d conn, nginx %3.0f CPU µs/req", phase,
+                                "C=" + level, c.name(), describe(Scenario.CONCURRENT, m), connections, server / 1e3 / served));
                         if (measured) {
                             concurrent.get(level).get(c.name()).runs.add(m);
+                            concurrent.get(level).get(c.name()).server.add(new long[] {server, served});
                         }
                     }
                 }
@@ -363,7 +367,9 @@ public final class Benchmark {
                             continue;
                         }
                         int k = Scenario.PARALLEL_DOWNLOADS;
+                        long server = nginx.cpuNanos();
                         Measurement m = measure(contenders, c, first, skipped, () -> c.parallel(largeUri, k));
+                        server = nginx.cpuNanos() - server;
                         if (m == null) {
                             continue;
                         }
@@ -375,6 +381,7 @@ public final class Benchmark {
                                 describe(Scenario.PARALLEL, m)));
                         if (measured) {
                             parallel.get(c.name()).runs.add(m);
+                            parallel.get(c.name()).server.add(new long[] {server, k});
                         }
                     }
                 }
@@ -593,7 +600,8 @@ public final class Benchmark {
                 + "and its latency percentiles leave out the transfers that opened a connection. nginx's access log "
                 + "must show every request of a run on at most C connections. Latency: from the call to the whole "
                 + "response, body in memory. io_uring_enter and operations: the ring's own counts over the timed "
-                + "requests. Downloads: this client, " + Scenario.PARALLEL_DOWNLOADS + " virtual threads on the same "
+                + "requests. nginx CPU: its one process's user + system time over the client's run (/proc, 10 ms "
+                + "steps), per request it served, untimed ones included (per GB for the downloads). Downloads: this client, " + Scenario.PARALLEL_DOWNLOADS + " virtual threads on the same "
                 + "shared client; JDK: " + Scenario.PARALLEL_DOWNLOADS + " sendAsync on one client kept for the run; "
                 + "curl: --parallel with " + Scenario.PARALLEL_DOWNLOADS + " URLs; MB/s: all bytes over the wall time. "
                 + "Rates and CPU: medians over the measured rounds; latency percentiles over all measured requests.";

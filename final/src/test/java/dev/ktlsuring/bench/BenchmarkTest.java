@@ -227,12 +227,15 @@ class BenchmarkTest {
                     client.startsWith("uring") ? 8000 : -1, -1));
             parallel.put(client, s);
         }
+        // nginx: 2 s of CPU for the 1000 timed and 16 untimed requests of jdk's run at C = 16.
+        concurrent.get(16).get("jdk").server.add(new long[] {2_000_000_000L, 1016});
         var report = new Report(config, java.util.Map.of("machine", "test", "method", "one at a time", "concurrency", "how"), clients,
                 java.util.Map.of(), new java.util.EnumMap<>(Scenario.class), concurrent, parallel);
         String text = report.text();
         assertThat(text).contains("C requests at once over at most C kept-alive connections: 1000 × 1 KiB")
                 .contains("4 downloads of the 256 MiB file at once");
         assertThat(text.lines().filter(l -> l.matches("\\s+(16|64)\\s+(uring-userspace|jdk|curl)\\s.*"))).hasSize(6);
+        assertThat(text.lines().filter(l -> l.matches("\\s+16\\s+jdk\\s.*")).findFirst().orElseThrow()).endsWith(" 1968.5");
         assertThat(text.lines().filter(l -> l.matches("\\s+64\\s+uring-userspace\\s.*")).findFirst().orElseThrow())
                 .contains("1000", "5.00", "1.25", "0.200", "2.00");
         assertThat(report.targets()).extracting(row -> String.join(" | ", row)).containsExactly(
@@ -253,7 +256,7 @@ class BenchmarkTest {
         assertThat(adoc).contains("[#bench-concurrency-test]", "| concurrency | how", "image::perf-concurrency-test.svg[",
                 "| 64 | uring-userspace |").doesNotContain("| method |");
         assertThat(Files.readString(files.get(1)).lines()).hasSize(1 + 6 + 3)
-                .contains("parallel,4,uring-userspace,1,4000.0,MB/s,0.000,0.025,cpu_s_per_GB,0.000,,,2.0000,");
+                .contains("parallel,4,uring-userspace,1,4000.0,MB/s,0.000,0.025,cpu_s_per_GB,0.000,,,2.0000,,");
         assertThat(Files.readString(files.get(2)).lines()).hasSize(1 + 6 + 3);
         assertThat(Files.readString(files.getLast())).startsWith("<svg").contains("C = 64").endsWith("</svg>\n");
         assertThat(dir.resolve("perf/_results-test.adoc")).as("single-connection results left alone").doesNotExist();

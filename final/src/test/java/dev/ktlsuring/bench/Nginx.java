@@ -78,6 +78,11 @@ final class Nginx implements AutoCloseable {
         return server.port();
     }
 
+    /** nginx's CPU time so far (user + system, in steps of 10 ms): one process serves everything. */
+    long cpuNanos() throws IOException {
+        return Benchmark.processCpuNanos(server.pid());
+    }
+
     /** {@code nginx -v}. */
     static String version() {
         try {

@@ -47,13 +47,15 @@ final class Report {
                     new Figure("p99 µs", s -> s.latencyMicros(99), "%.0f", true),
                     new Figure("CPU µs/req", Summary::cpu, "%.1f", true),
                     new Figure("io_uring_enter/req", Summary::enterCallsPerUnit, "%.3f", false),
-                    new Figure("io_uring ops/req", Summary::operationsPerUnit, "%.2f", false)),
+                    new Figure("io_uring ops/req", Summary::operationsPerUnit, "%.2f", false),
+                    new Figure("nginx CPU µs/req", Summary::serverCpu, "%.1f", false)),
             Scenario.PARALLEL, List.of(
                     new Figure("MB/s", Summary::rate, "%.0f", true),
                     new Figure("spread", Summary::spread, "%.0f%%", false),
                     new Figure("CPU s/GB", Summary::cpu, "%.2f", true),
                     new Figure("sys", Summary::systemShare, "%.0f%%", false),
-                    new Figure("io_uring_enter/MB", Summary::enterCallsPerUnit, "%.2f", false)));
+                    new Figure("io_uring_enter/MB", Summary::enterCallsPerUnit, "%.2f", false),
+                    new Figure("nginx CPU s/GB", Summary::serverCpu, "%.2f", false)));
 
     /** The figure of {@code scenario}'s table headed {@code heading}. */
     static Figure figure(Scenario scenario, String heading) {
@@ -336,7 +338,8 @@ final class Report {
                 + "better for rates (req/s, MB/s) and worse for CPU and latency. _spread_: (max − min) / median of the "
                 + "rounds. _io_uring_enter/req_, _io_uring ops/req_: this client's ring's own counts of its system calls "
                 + "and completed operations over the timed requests, per request (per MB for the downloads); – for "
-                + "clients without a ring.\n");
+                + "clients without a ring. _nginx CPU_: the server's, over the client's run, per request it served "
+                + "(per GB for the downloads).\n");
         appendTargets(out, label, targets(Target::concurrent));
         if (!concurrent.isEmpty()) {
             out.append("\nimage::").append(chart).append("[Requests per second and CPU per request by concurrency (")
@@ -428,7 +431,7 @@ final class Report {
     /** The concurrent scenarios' medians: one line per level and client, then one per client for the downloads. */
     String concurrencyCsv() {
         var out = new StringBuilder("scenario,concurrency,client,rounds,rate,rate_unit,spread,cpu,cpu_unit,sys_share,"
-                + "p50_us,p99_us,io_uring_enter_per_unit,io_uring_ops_per_unit\n");
+                + "p50_us,p99_us,io_uring_enter_per_unit,io_uring_ops_per_unit,nginx_cpu_per_unit\n");
         Map<Integer, Map<String, Summary>> all = new java.util.LinkedHashMap<>(concurrent);
         for (var level : all.entrySet()) {
             for (String client : clients) {
@@ -446,19 +449,20 @@ final class Report {
             return;
         }
         boolean download = m.scenario.download();
-        out.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%.1f,%s,%.3f,%.3f,%s,%.3f,%s,%s,%s,%s%n", m.scenario.word, level,
+        out.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%.1f,%s,%.3f,%.3f,%s,%.3f,%s,%s,%s,%s,%s%n", m.scenario.word, level,
                 m.client, m.runs.size(), m.rate(), download ? "MB/s" : "req/s", m.spread(), m.cpu(),
                 download ? "cpu_s_per_GB" : "cpu_us_per_req", m.systemShare(),
                 download ? "" : String.format(Locale.ROOT, "%.1f", m.latencyMicros(50)),
                 download ? "" : String.format(Locale.ROOT, "%.1f", m.latencyMicros(99)),
                 Double.isFinite(m.enterCallsPerUnit()) ? String.format(Locale.ROOT, "%.4f", m.enterCallsPerUnit()) : "",
-                Double.isFinite(m.operationsPerUnit()) ? String.format(Locale.ROOT, "%.4f", m.operationsPerUnit()) : ""));
+                Double.isFinite(m.operationsPerUnit()) ? String.format(Locale.ROOT, "%.4f", m.operationsPerUnit()) : "",
+                Double.isFinite(m.serverCpu()) ? String.format(Locale.ROOT, "%.3f", m.serverCpu()) : ""));
     }
 
     /** Every measured run of the concurrent scenarios. */
     String concurrencyRunsCsv() {
         var out = new StringBuilder("scenario,concurrency,client,run,wall_ns,user_ns,sys_ns,bytes,requests,timed_requests,"
-                + "io_uring_enter,io_uring_ops\n");
+                + "io_uring_enter,io_uring_ops,nginx_cpu_ns,nginx_requests\n");
         List<Map.Entry<Integer, Summary>> all = new ArrayList<>();
         concurrent.forEach((level, byClient) -> clients.forEach(c -> {
             if (byClient.get(c) != null) {
@@ -478,7 +482,8 @@ final class Report {
                         Integer.toString(i + 1), Long.toString(r.wallNanos()), Long.toString(r.cpu().userNanos()),
                         Long.toString(r.cpu().systemNanos()), Long.toString(r.bytes()), Integer.toString(r.requests()),
                         Integer.toString(r.latencyNanos().length), Long.toString(r.enterCalls()),
-                        Long.toString(r.operations()))).append('\n');
+                        Long.toString(r.operations()), i < m.server.size() ? Long.toString(m.server.get(i)[0]) : "",
+                        i < m.server.size() ? Long.toString(m.server.get(i)[1]) : "")).append('\n');
             }
         }
         return out.toString();

@@ -15,6 +15,8 @@ final class Summary {
     final String client;
     final Scenario scenario;
     final List<Measurement> runs = new ArrayList<>();
+    /** For the concurrent scenarios, per run as {@link #runs}: nginx's CPU nanoseconds over the run, and the requests it served. */
+    final List<long[]> server = new ArrayList<>();
 
     Summary(String client, Scenario scenario) {
         this.client = client;
@@ -52,6 +54,22 @@ final class Summary {
     double latencyMicros(double p) {
         long[] all = runs.stream().flatMapToLong(m -> LongStream.of(m.latencyNanos())).toArray();
         return Stats.percentile(all, p) / 1e3;
+    }
+
+    /**
+     * nginx's CPU per request it served (microseconds; untimed requests included), or per GB downloaded
+     * (seconds); NaN if not measured.
+     */
+    double serverCpu() {
+        if (server.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> values = new ArrayList<>();
+        for (int i = 0; i < server.size(); i++) {
+            long[] s = server.get(i);
+            values.add(scenario.download() ? (double) s[0] / runs.get(i).bytes() : s[0] / 1e3 / s[1]);
+        }
+        return Stats.median(values);
     }
 
     /** The ring's {@code io_uring_enter} calls per request (per MB for the downloads); NaN for a client without a ring. */
