@@ -16,23 +16,35 @@ import java.util.Locale;
 
 /**
  * The command line, curl-like:
- * {@code [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-o FILE] [-i] [-v] [--cacert FILE] [-k]
- * [--tls-mode auto|ktls|userspace] [--tls-version 1.2|1.3] [--cipher NAME] [--connect-timeout S] [--max-time S] URL},
- * or {@code demo} (the default with no URL).
+ * {@code [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-o FILE]... [-i] [-v] [--cacert FILE] [-k]
+ * [--tls-mode auto|ktls|userspace] [--tls-version 1.2|1.3] [--cipher NAME] [--connect-timeout S] [--max-time S]
+ * [-Z [--parallel-max N]] URL...}, or {@code demo} (the default with no URL).
+ *
+ * <p>As in curl, each {@code -o} goes with one URL, in order; URLs without one write to standard output.
+ *
+ * @param parallelMax transfers at once with {@code -Z}: 1 to 300, default 50 (curl's limits; a number
+ *                    outside them is taken as the default, as curl does)
  */
-public record CommandLine(String method, URI url, List<Header> headers, String data, Path output,
+public record CommandLine(String method, List<URI> urls, List<Header> headers, String data, List<Path> outputs,
                           boolean includeHeaders, boolean verbose, Path caCert, boolean insecure, TlsMode mode,
                           TlsVersion version, List<CipherSuite> ciphers, Duration connectTimeout, Duration maxTime,
-                          boolean demo, boolean help) {
+                          boolean parallel, int parallelMax, boolean demo, boolean help) {
+
+    static final int PARALLEL_DEFAULT = 50, PARALLEL_MAX = 300;
+
+    /** Where the body of the {@code index}th URL goes: its {@code -o} file, or null for standard output. */
+    Path output(int index) {
+        return index < outputs.size() ? outputs.get(index) : null;
+    }
 
     static final String USAGE = """
-            usage: ktls-https [options] URL        one HTTPS request
+            usage: ktls-https [options] URL...     HTTPS requests, one after another (or at once with -Z)
                    ktls-https [demo]               the embedded demo: GET, POST, PUT, PATCH, DELETE against a local server
             options:
               -X, --request METHOD     GET (default; POST with -d), POST, PUT, PATCH, DELETE, ...
               -H, --header 'N: v'      add a request header (repeatable)
               -d, --data DATA          request body: DATA, @FILE, or @- for standard input
-              -o, --output FILE        write the body to FILE instead of standard output
+              -o, --output FILE        write the body to FILE instead of standard output (one -o per URL, in order)
               -i, --include            print the status line and headers before the body
               -v, --verbose            trace the pipeline on standard error
                   --cacert FILE        trust the CA certificates in PEM FILE instead of the system's
@@ -43,16 +55,20 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
                   --cipher NAME        aes128gcm, aes256gcm, chacha20poly1305, or a suite name
                   --connect-timeout S  seconds for connect + handshake (default 30)
                   --max-time S         seconds for the whole exchange (default 300)
+              -Z, --parallel           transfer the URLs at once, on one io_uring ring
+                  --parallel-max N     at most N transfers at once with -Z (1-300, default 50)
               -h, --help               this text
             """;
 
     /** Parses {@code args}; a {@link UsageException} says what is wrong in one line. */
     static CommandLine parse(String... args) throws UsageException {
         String method = null, data = null;
-        URI url = null;
+        List<URI> urls = new ArrayList<>();
         List<Header> headers = new ArrayList<>();
-        Path output = null, caCert = null;
-        boolean include = false, verbose = false, insecure = false, demo = false, help = false;
+        List<Path> outputs = new ArrayList<>();
+        Path caCert = null;
+        boolean include = false, verbose = false, insecure = false, demo = false, help = false, parallel = false;
+        int parallelMax = PARALLEL_DEFAULT;
         TlsMode mode = TlsMode.AUTO;
         TlsVersion version = null;
         List<CipherSuite> ciphers = null;
@@ -63,7 +79,9 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
                 case "-X", "--request" -> method = method(value(args, ++i, a));
                 case "-H", "--header" -> headers.add(header(value(args, ++i, a)));
                 case "-d", "--data" -> data = value(args, ++i, a);
-                case "-o", "--output" -> output = Path.of(value(args, ++i, a));
+                case "-o", "--output" -> outputs.add(Path.of(value(args, ++i, a)));
+                case "-Z", "--parallel" -> parallel = true;
+                case "--parallel-max" -> parallelMax = parallelMax(value(args, ++i, a));
                 case "-i", "--include" -> include = true;
                 case "-v", "--verbose" -> verbose = true;
                 case "--cacert" -> caCert = Path.of(value(args, ++i, a));
@@ -85,24 +103,22 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option " + a + " (see --help)");
                     }
-                    if (url != null) {
-                        throw new UsageException("more than one URL: " + url + " and " + a);
-                    }
-                    url = url(a);
+                    urls.add(url(a));
                 }
             }
         }
-        if (url == null && !help) {
+        if (urls.isEmpty() && !help) {
             demo = true;
         }
-        if (demo && url != null) {
-            throw new UsageException("give either a URL or demo, not both");
+        if (demo && !urls.isEmpty()) {
+            throw new UsageException("give either URLs or demo, not both");
         }
         if (method == null) {
             method = data != null ? "POST" : "GET";
         }
-        return new CommandLine(method, url, List.copyOf(headers), data, output, include, verbose, caCert, insecure,
-                mode, version, ciphers, connectTimeout, maxTime, demo, help);
+        return new CommandLine(method, List.copyOf(urls), List.copyOf(headers), data, List.copyOf(outputs), include,
+                verbose, caCert, insecure, mode, version, ciphers, connectTimeout, maxTime, parallel, parallelMax,
+                demo, help);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -130,6 +146,15 @@ public record CommandLine(String method, URI url, List<Header> headers, String d
         String value = new String(text.substring(colon + 1).strip().getBytes(StandardCharsets.UTF_8),
                 StandardCharsets.ISO_8859_1);
         return parse(() -> new Header(text.substring(0, colon).strip(), value));
+    }
+
+    private static int parallelMax(String text) throws UsageException {
+        try {
+            int n = Integer.parseInt(text.strip());
+            return n < 1 || n > PARALLEL_MAX ? PARALLEL_DEFAULT : n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--parallel-max needs a whole number, not '" + text + "'");
+        }
     }
 
     private static TlsMode mode(String text) throws UsageException {

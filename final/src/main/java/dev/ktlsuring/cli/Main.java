@@ -77,8 +77,24 @@ public final class Main {
     // tag::request[]
     private int request(CommandLine command) throws IOException {
         ClientOptions options = options(command, Trust.system());
-        Request request = new Request(command.method(), command.url(), command.headers(), body(command.data()));
-        try (var client = HttpsClient.create(options); var output = new BodyOutput(command.output())) {
+        List<URI> urls = command.urls();
+        // Standard input can be read only once: with several URLs, each gets the same bytes.
+        RequestBody body = urls.size() > 1 && "@-".equals(command.data())
+                ? RequestBody.of(System.in.readAllBytes()) : body(command.data());
+        try (var client = HttpsClient.create(options)) {
+            if (urls.size() == 1) {
+                transfer(client, command, 0, body, false);
+                return ExitStatus.OK.code;
+            }
+            return command.parallel() ? parallel(client, command, body) : sequential(client, command, body);
+        }
+    }
+
+    /** One URL's exchange, its body to its {@code -o} file or to standard output. */
+    private void transfer(HttpsClient client, CommandLine command, int index, RequestBody body, boolean wholeBodies)
+            throws IOException {
+        Request request = new Request(command.method(), command.urls().get(index), command.headers(), body);
+        try (var output = new BodyOutput(command.output(index), wholeBodies)) {
             client.send(request, head -> {
                 OutputStream sink = output.open();         // -o FILE is created only once a response is in
                 if (command.includeHeaders()) {
@@ -87,10 +103,72 @@ public final class Main {
                 return sink;
             });
             output.finish();
-            return ExitStatus.OK.code;
         }
     }
     // end::request[]
+
+    // tag::several[]
+    /**
+     * URLs one after another on one client, so that a kept-alive connection to a host serves the next
+     * URL to it. A failure is reported with its URL and the next URL goes on; the exit status is that of
+     * the first failure.
+     */
+    private int sequential(HttpsClient client, CommandLine command, RequestBody body) {
+        int[] status = new int[command.urls().size()];
+        for (int i = 0; i < status.length; i++) {
+            status[i] = attempt(client, command, i, body, false);
+        }
+        return firstFailure(status);
+    }
+
+    /**
+     * {@code -Z}: the URLs at once, at most {@code --parallel-max} in flight, each on a virtual thread,
+     * all on the client's one io_uring ring. Bodies for standard output are written whole, each as its
+     * transfer ends, so that two bodies never interleave.
+     */
+    private int parallel(HttpsClient client, CommandLine command, RequestBody body) {
+        int[] status = new int[command.urls().size()];
+        var slots = new java.util.concurrent.Semaphore(command.parallelMax());
+        try (var transfers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < status.length; i++) {
+                int index = i;
+                slots.acquireUninterruptibly();
+                transfers.submit(() -> {
+                    try {
+                        status[index] = attempt(client, command, index, body, true);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }                                                  // close() waits for every transfer
+        return firstFailure(status);
+    }
+
+    /** One transfer of several: its exit status, a failure reported on one line that names its URL. */
+    private int attempt(HttpsClient client, CommandLine command, int index, RequestBody body, boolean wholeBodies) {
+        try {
+            transfer(client, command, index, body, wholeBodies);
+            return ExitStatus.OK.code;
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("ktls-https: " + command.urls().get(index) + ": " + message(cause));
+            return ExitStatus.of(cause).code;
+        } catch (RuntimeException e) {
+            err.println("ktls-https: " + command.urls().get(index) + ": internal error: " + e);
+            return ExitStatus.FAILURE.code;
+        }
+    }
+
+    private static int firstFailure(int[] status) {
+        for (int s : status) {
+            if (s != ExitStatus.OK.code) {
+                return s;
+            }
+        }
+        return ExitStatus.OK.code;
+    }
+    // end::several[]
 
     /** The status line and header fields as received, for {@code -i}. */
     private static byte[] headBytes(HttpResponse response) {
@@ -189,17 +267,22 @@ public final class Main {
      */
     private final class BodyOutput implements AutoCloseable {
         private final Path file;
+        /** Standard output collected here and written at the end, in one piece (parallel transfers). */
+        private final java.io.ByteArrayOutputStream whole;
         private OutputStream stream;
 
-        BodyOutput(Path file) {
+        BodyOutput(Path file, boolean wholeBodies) {
             this.file = file;
+            this.whole = file == null && wholeBodies ? new java.io.ByteArrayOutputStream() : null;
         }
 
         /** The stream for this response's body (a function of the head: so unchecked). */
         OutputStream open() {
             if (stream == null) {
                 OutputStream target;
-                if (file == null) {
+                if (whole != null) {
+                    target = whole;
+                } else if (file == null) {
                     target = new StandardOutput(out);
                 } else {
                     try {
@@ -224,6 +307,14 @@ public final class Main {
 
         /** Flushes what the exchange wrote; the exchange succeeded only if this does. */
         void finish() throws IOException {
+            if (whole != null && stream != null) {
+                synchronized (out) {
+                    var stdout = new StandardOutput(out);
+                    whole.writeTo(stdout);
+                    stdout.flush();
+                }
+                return;
+            }
             if (stream != null) {
                 stream.flush();
                 if (stream instanceof ProgressMeter meter) {

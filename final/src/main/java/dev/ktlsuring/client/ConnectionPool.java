@@ -74,12 +74,7 @@ final class ConnectionPool<C> {
                     host.open++;
                     return new Lease.Open<>();
                 }
-                long left = deadline - now;
-                if (left <= 0) {
-                    throw new SocketTimeoutException("no connection to " + key + " became free within "
-                            + limit.toMillis() + " ms (" + maxPerHost + " in use, the most per host)");
-                }
-                host.available.awaitNanos(left);
+                await(host, key, deadline - now, limit);
             }
         } finally {
             host.lock.unlock();
@@ -108,12 +103,7 @@ final class ConnectionPool<C> {
                     displaced = oldest.connection;      // its place in the count goes to the new one
                     return;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new SocketTimeoutException("no connection to " + key + " became free within "
-                            + limit.toMillis() + " ms (" + maxPerHost + " in use, the most per host)");
-                }
-                host.available.awaitNanos(left);
+                await(host, key, deadline - System.nanoTime(), limit);
             }
         } finally {
             host.lock.unlock();
@@ -121,6 +111,16 @@ final class ConnectionPool<C> {
                 closer.accept(displaced);
             }
         }
+    }
+
+    /** Waits, lock held, until a connection to {@code key} is returned or {@code left} nanoseconds pass. */
+    private void await(Host<C> host, String key, long left, Duration limit)
+            throws SocketTimeoutException, InterruptedException {
+        if (left <= 0) {
+            throw new SocketTimeoutException("no connection to " + key + " became free within "
+                    + limit.toMillis() + " ms (" + maxPerHost + " in use, the most per host)");
+        }
+        host.available.awaitNanos(left);
     }
 
     /** Returns a connection: kept for reuse if {@code reusable} and the pool is open, else closed. */

@@ -379,6 +379,8 @@ public final class HttpsClient implements AutoCloseable {
     }
 
     private static final int IO_SIZE = 64 * 1024;
+    /** How long after its response an idle connection counts as fresh: see {@link Connection#spoiledWhileIdle}. */
+    private static final long FRESH_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
 
     /** One connection with its response reader and I/O buffer. */
     private final class Connection implements ByteSource, AutoCloseable {
@@ -398,6 +400,7 @@ public final class HttpsClient implements AutoCloseable {
         private int held;
         /** While idle in the pool: a poll for input, which fires if the server sends or closes. */
         EventLoop.Pending idleWatch;
+        long idleSince;
         volatile long deadline;
         volatile Duration limit;
         volatile boolean reused, receivedAny;
@@ -429,12 +432,13 @@ public final class HttpsClient implements AutoCloseable {
          * Posts a poll for input as the connection goes idle. Between exchanges the server has nothing
          * to say, so whatever it sends (bytes, close_notify, FIN, RST) would be taken for the next
          * request's response: when the poll fires, the connection is never reused. The poll costs no
-         * caller a wait: it goes to the kernel with the loop's next batch.
+         * caller a wait and wakes nobody: it goes to the kernel with the loop's next batch.
          *
          * @return false if it could not be posted (the connection is then not kept)
          */
         boolean watchWhileIdle() {
             try {
+                idleSince = System.nanoTime();
                 idleWatch = secure.socket().watchReadable();
                 return true;
             } catch (IOException | RuntimeException e) {
@@ -449,11 +453,21 @@ public final class HttpsClient implements AutoCloseable {
         boolean spoiledWhileIdle() {
             EventLoop.Pending watch = idleWatch;
             idleWatch = null;
-            boolean fired = watch == null || watch.isDone();
-            if (!fired) {
-                watch.cancel();
+            if (watch == null || watch.isDone()) {
+                return true;
             }
-            return fired || secure.channel().inputBuffered();
+            boolean looked = watch.submitted();
+            watch.cancel();
+            try {
+                // A watch the loop has not handed to the kernel yet has looked at nothing. Reused within
+                // a moment of its response (a busy ring, which submits it with its next batch), the
+                // connection goes on: the server had no time to speak, the same race any HTTP/1.1 client
+                // runs between its check and its request. Idle any longer: look now.
+                boolean fresh = System.nanoTime() - idleSince < FRESH_NANOS;
+                return looked || fresh ? secure.channel().inputBuffered() : secure.channel().inputPending();
+            } catch (IOException e) {
+                return true;
+            }
         }
         // end::idle-watch[]
 

@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -82,7 +82,9 @@ public final class EventLoop implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Operation> submissions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Operation> cancellations = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean asleep = new AtomicBoolean();
+    /** Where the loop is: {@link #AWAKE}, or waiting in the kernel, {@link #BOUNDED} (coalescing) or {@link #UNBOUNDED}. */
+    private final AtomicInteger asleep = new AtomicInteger();
+    private static final int AWAKE = 0, BOUNDED = 1, UNBOUNDED = 2;
     private final Object wakeLock = new Object();
     private boolean wakeFdClosed;          // guarded by wakeLock
     private volatile boolean closing, terminated;
@@ -94,6 +96,9 @@ public final class EventLoop implements AutoCloseable {
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private int nextSlot, inFlightCount;
     private boolean wakeArmed, cancelledAll;
+    private long closeDeadline;
+    /** Completions the last reap found: a measure of how busy the ring is. */
+    private int lastBatch;
     private final PriorityQueue<Long> armedTimers = new PriorityQueue<>();
     /** No deadline of an operation in flight is earlier; it may be later (completed ones are not removed). */
     private long earliestDeadline = Long.MAX_VALUE;
@@ -141,14 +146,16 @@ public final class EventLoop implements AutoCloseable {
 
     // tag::submit[]
     /**
-     * Hands over an operation without waiting for it. The returned handle says whether it has completed
-     * and can cancel it; {@code whenDone}, if not null, runs on the loop's thread with the result as
-     * soon as the completion is reaped, so it must be short and must not wait.
+     * Hands over an operation without waiting for it, and without waking a loop that will wake soon
+     * anyway (one coalescing completions): it goes to the kernel with the next batch
+     * ({@link Pending#submitted()} says whether it has). A loop asleep with nothing due is woken. The returned handle says whether it has completed and can cancel it;
+     * {@code whenDone}, if not null, runs on the loop's thread with the result as soon as the
+     * completion is reaped, so it must be short and must not wait.
      */
     public Pending submit(IoUring.Preparation preparation, String operation, IntConsumer whenDone) throws IOException {
         Operation op = new Operation(preparation, Long.MAX_VALUE, null);
         op.whenDone = whenDone;
-        handOver(op);
+        handOver(op, false);
         return new Pending(op, operation);
     }
 
@@ -167,6 +174,11 @@ public final class EventLoop implements AutoCloseable {
             return op.done;
         }
 
+        /** Whether the loop has handed it to the kernel (or it has completed). */
+        public boolean submitted() {
+            return op.submitted || op.done;
+        }
+
         /** Its result, as {@link #execute} reports it; only once {@link #isDone()}. */
         public int result() throws IOException {
             if (!op.done) {
@@ -175,15 +187,13 @@ public final class EventLoop implements AutoCloseable {
             return op.outcome(operation);
         }
 
-        /** Asks the loop to cancel it, without waiting: it then completes with {@code -ECANCELED}, or as it was going to. */
+        /**
+         * Asks the loop to cancel it, without waiting and without waking the loop: it then completes with
+         * {@code -ECANCELED}, or as it was going to. Not yet submitted, it never reaches the kernel.
+         */
         public void cancel() {
             if (!op.done) {
                 cancellations.add(op);
-                try {
-                    wake();
-                } catch (IOException e) {
-                    // the loop is going away, and completes every operation as it does
-                }
             }
         }
     }
@@ -223,6 +233,10 @@ public final class EventLoop implements AutoCloseable {
 
     // tag::hand-over[]
     private void handOver(Operation op) throws IOException {
+        handOver(op, true);
+    }
+
+    private void handOver(Operation op, boolean wakeLoop) throws IOException {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("the event loop's own thread cannot wait for an operation");
         }
@@ -230,7 +244,11 @@ public final class EventLoop implements AutoCloseable {
             throw new EventLoopClosedException("the io_uring event loop is closed");
         }
         submissions.add(op);
-        wake();
+        if (wakeLoop) {
+            wake();
+        } else if (asleep.get() == UNBOUNDED && asleep.compareAndSet(UNBOUNDED, AWAKE)) {
+            signal();       // a quiet ring: nothing else would bring the loop back to it
+        }
         if (terminated && submissions.remove(op)) {
             throw new EventLoopClosedException("the io_uring event loop is closed");
         }
@@ -238,7 +256,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** Writes to the eventfd if the loop is waiting in the kernel, once per sleep, whoever comes first. */
     private void wake() throws IOException {
-        if (asleep.get() && asleep.compareAndSet(true, false)) {
+        int state = asleep.get();
+        if (state != AWAKE && asleep.compareAndSet(state, AWAKE)) {
             signal();
         }
     }
@@ -293,15 +312,16 @@ public final class EventLoop implements AutoCloseable {
                 } else {
                     // Announce the sleep, then look once more: a caller that queued before seeing it
                     // would otherwise not wake us, and its operation would wait for someone else's.
-                    asleep.set(true);
+                    boolean bounded = coalescing();
+                    asleep.set(bounded ? BOUNDED : UNBOUNDED);
                     if (!submissions.isEmpty() || !cancellations.isEmpty() || (closing && !cancelledAll)) {
-                        asleep.set(false);
+                        asleep.set(AWAKE);
                         continue;
                     }
-                    sleep();
-                    asleep.set(false);
+                    sleep(bounded);
+                    asleep.set(AWAKE);
                 }
-                ring.reap(this::onCompletion);
+                lastBatch = ring.reap(this::onCompletion);
             }
         } catch (Throwable t) {
             failEverything(t);
@@ -313,16 +333,20 @@ public final class EventLoop implements AutoCloseable {
 
     // tag::coalesce[]
     /**
-     * Waits in the kernel for completions. With many operations in flight, it waits for a quarter of
+     * Waits in the kernel for completions. With many operations in flight it waits for a quarter of
      * them (up to 64), or {@link #COALESCE_NANOS} at most, rather than for the first: a network card's
      * interrupt coalescing, for a ring. One {@code io_uring_enter} then reaps a batch, and the callers it
-     * wakes bring their next operations back together. With few in flight, the first completion wakes
-     * the loop at once, so a lone request never waits for company.
+     * wakes bring their next operations back together. With few in flight the first completion wakes
+     * the loop at once, so a lone request never waits for company; and after a bounded wait that found
+     * nothing at all, the next wait is unbounded, so that a quiet ring sleeps instead of polling.
      */
-    private void sleep() throws IOException {
-        int operations = inFlightCount;
-        if (operations >= COALESCE_FROM && ring.canBoundWaits()) {
-            ring.submitAndWait(Math.min(operations / 4, 64), COALESCE_NANOS);
+    private boolean coalescing() {
+        return inFlightCount >= COALESCE_FROM && lastBatch > 0 && ring.canBoundWaits();
+    }
+
+    private void sleep(boolean bounded) throws IOException {
+        if (bounded) {
+            ring.submitAndWait(Math.min(inFlightCount / 4, 64), COALESCE_NANOS);
         } else {
             ring.submitAndWait(1);
         }
@@ -482,8 +506,6 @@ public final class EventLoop implements AutoCloseable {
         return inFlightCount == 0 || System.nanoTime() - closeDeadline >= 0;
     }
 
-    private long closeDeadline;
-
     private void failEverything(Throwable cause) {
         for (int slot = 0; slot < nextSlot; slot++) {
             Operation op = inFlight[slot];
@@ -531,6 +553,7 @@ public final class EventLoop implements AutoCloseable {
         inFlightCount++;
         op.slot = slot;
         op.userData = ((long) generation << 32) | slot;
+        op.submitted = true;
         return op.userData;
     }
 
@@ -591,6 +614,7 @@ public final class EventLoop implements AutoCloseable {
         boolean cancelSent, cancelRequested;
         boolean timedOut, loopClosed;       // written by the loop before done
         volatile boolean interrupted;
+        volatile boolean submitted;         // prepared by the loop: in the kernel's hands from its next enter
         RuntimeException failure;
         Throwable loopFailure;
         int result;

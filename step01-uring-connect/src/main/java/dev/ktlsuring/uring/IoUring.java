@@ -80,7 +80,10 @@ public final class IoUring implements AutoCloseable {
     }
     // end::setup[]
 
+    // tag::varhandle[]
+    /** A 32-bit ring index in shared memory, for getAcquire/setRelease (coordinates: segment, byte offset). */
     private static final VarHandle INT = JAVA_INT.varHandle();
+    // end::varhandle[]
     private static final long SQE_SIZE = io_uring_sqe.layout().byteSize();
     private static final long CQE_SIZE = io_uring_cqe.layout().byteSize();
 
@@ -140,11 +143,13 @@ public final class IoUring implements AutoCloseable {
         this.sqTail = sqRing.get(JAVA_INT, sqTailOffset);
         this.published = sqTail;
         this.waitTimeouts = (io_uring_params.features(params) & IORING_FEAT_EXT_ARG()) != 0;
+        // tag::sq-array[]
         // The SQ "array" maps ring slots to SQE indexes; an identity map lets slot i always use SQE i.
         long array = io_sqring_offsets.array(sqOff);
         for (int i = 0; i < sqEntries; i++) {
             sqRing.setAtIndex(JAVA_INT, array / Integer.BYTES + i, i);
         }
+        // end::sq-array[]
     }
 
     /** Whether this kernel implements {@code opcode} (an {@code IORING_OP_*} value), as reported by IORING_REGISTER_PROBE. */
@@ -186,11 +191,15 @@ public final class IoUring implements AutoCloseable {
     }
     // end::prepare[]
 
+    // tag::free-slots[]
     /** How many more entries can be prepared before the kernel consumes some. */
     public int freeSlots() {
+        // Acquire: the kernel is done reading every SQE before the head it published, so those slots
+        // may be written again.
         int head = (int) INT.getAcquire(sqRing, sqHeadOffset);
         return sqEntries - (sqTail - head);
     }
+    // end::free-slots[]
 
     /** Entries prepared but not yet handed to the kernel. */
     public int pending() {

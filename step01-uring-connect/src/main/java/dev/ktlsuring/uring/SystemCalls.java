@@ -66,7 +66,7 @@ public final class SystemCalls {
 
     /**
      * Room for the captured {@code errno}, lent to one call at a time: as many exist as calls ever ran
-     * at once, allocated once and never freed, so that no call allocates. (Per-thread room would be
+     * at once (allocated 64 at a time), never freed, so that no call allocates. (Per-thread room would be
      * allocated again by every new thread, virtual ones included, and freed only by the collector.)
      */
     private static final ConcurrentLinkedQueue<MemorySegment> CAPTURE_STATES = new ConcurrentLinkedQueue<>();
@@ -248,7 +248,17 @@ public final class SystemCalls {
 
     private static MemorySegment takeCaptureState() {
         MemorySegment state = CAPTURE_STATES.poll();
-        return state != null ? state : Arena.global().allocate(CAPTURE_LAYOUT);
+        return state != null ? state : newCaptureStates();
+    }
+
+    /** 64 more capture states in one allocation: one for the caller, the rest for the pool. */
+    private static MemorySegment newCaptureStates() {
+        final int count = 64;
+        MemorySegment slab = Arena.global().allocate(CAPTURE_LAYOUT, count);
+        for (int i = 1; i < count; i++) {
+            CAPTURE_STATES.offer(slab.asSlice(i * CAPTURE_LAYOUT.byteSize(), CAPTURE_LAYOUT));
+        }
+        return slab.asSlice(0, CAPTURE_LAYOUT);
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {

@@ -146,13 +146,7 @@ public final class RecordTransport implements AutoCloseable {
     // tag::flush[]
     /** Sends everything BouncyCastle has queued for the network. */
     public void flush(TlsProtocol protocol, Duration timeout) throws IOException {
-        flushHeld(timeout);
-        int available;
-        while ((available = protocol.getAvailableOutputBytes()) > 0) {
-            int n = protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
-            MemorySegment.copy(heap, 0, wire, JAVA_BYTE, 0, n);
-            socket.sendFully(wire.asSlice(0, n), timeout);
-        }
+        flush(protocol, false, timeout);
     }
 
     /**
@@ -160,17 +154,27 @@ public final class RecordTransport implements AutoCloseable {
      * with the next receive of read-ahead mode; {@link #flushHeld} sends it if no receive comes.
      */
     public void flushWithNextReceive(TlsProtocol protocol, Duration timeout) throws IOException {
+        flush(protocol, inbox != null, timeout);
+    }
+
+    private void flush(TlsProtocol protocol, boolean holdLast, Duration timeout) throws IOException {
         flushHeld(timeout);
         int available;
         while ((available = protocol.getAvailableOutputBytes()) > 0) {
             int n = protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
             MemorySegment.copy(heap, 0, wire, JAVA_BYTE, 0, n);
-            if (inbox == null || protocol.getAvailableOutputBytes() > 0) {
-                socket.sendFully(wire.asSlice(0, n), timeout);
-            } else {
+            if (holdLast && protocol.getAvailableOutputBytes() == 0) {
                 held = n;
+            } else {
+                socket.sendFully(wire.asSlice(0, n), timeout);
             }
         }
+    }
+    // end::flush[]
+
+    /** Forgets what {@link #flushWithNextReceive} held back: the exchange it belonged to has failed. */
+    public void discardHeld() {
+        held = 0;
     }
 
     /** Sends what {@link #flushWithNextReceive} held back, if it is still there. */
@@ -181,7 +185,6 @@ public final class RecordTransport implements AutoCloseable {
             socket.sendFully(wire.asSlice(0, n), timeout);
         }
     }
-    // end::flush[]
 
     /** The heap copy of the last record read. */
     public byte[] buffer() {

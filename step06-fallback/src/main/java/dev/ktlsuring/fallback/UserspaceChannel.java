@@ -100,11 +100,16 @@ public final class UserspaceChannel implements TlsChannel {
         seal(data, timeout);
         var transport = session.transport();
         transport.flushWithNextReceive(session.protocol(), timeout);
+        int n;
         try {
-            return read(buffer, timeout);
-        } finally {
-            transport.flushHeld(timeout);        // if the read needed no receive, the records still go out
+            n = read(buffer, timeout);
+        } catch (IOException | RuntimeException e) {
+            // Never sent later (say with close_notify): a request nobody reads the answer to.
+            transport.discardHeld();
+            throw e;
         }
+        transport.flushHeld(timeout);            // if the read needed no receive, the records still go out
+        return n;
     }
 
     /** Hands {@code data} to BouncyCastle, which seals it into records; sends all but the last output. */
