@@ -49,6 +49,70 @@ class BenchmarkTest {
     }
 
     @Test
+    void concurrentRunsCheckEveryBodyAndStayWithinCConnections(@TempDir Path dir) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        long large = 1024L * 1024 + 5;
+        Benchmark.writeRandom(www.resolve("large.bin"), large);
+        Benchmark.writeRandom(www.resolve("small.bin"), 1024);
+        assertThat(Files.readAllBytes(www.resolve("small.bin"))).isEqualTo(Benchmark.smallFile());
+        byte[] other = Benchmark.smallFile();
+        other[512] ^= 1;
+        Files.write(www.resolve("other.bin"), other);
+        Pki pki = Pki.create(dir);
+        try (Nginx nginx = Nginx.start(pki, www, dir.resolve("nginx"))) {
+            String base = "https://127.0.0.1:" + nginx.port();
+            List<Worker.Client> clients = List.of(new Worker.UringClient(pki.caPem(), TlsMode.USERSPACE, 4),
+                    new Worker.JdkClient(pki.caPem()));
+            for (Worker.Client client : clients) {
+                String name = client.getClass().getSimpleName();
+                boolean ours = client instanceof Worker.UringClient;
+                for (int round = 0; round < 2; round++) {
+                    String run = name + "-c" + round;
+                    Measurement m = Worker.concurrent(client, URI.create(base + "/small.bin?run=" + run), 4, 40);
+                    assertThat(m.requests()).as(run).isEqualTo(40);
+                    assertThat(m.latencyNanos()).as(run).hasSize(40);
+                    assertThat(java.util.Arrays.stream(m.latencyNanos()).min().orElseThrow()).as(run + " latency").isPositive();
+                    assertThat(m.bytes()).as(run).isEqualTo(40 * 1024);
+                    int[] seen = nginx.requestsAndConnections(run);
+                    assertThat(seen[0]).as(run + ": 4 untimed and 40 timed requests").isEqualTo(44);
+                    assertThat(seen[1]).as(run + ": connections").isBetween(1, 4);
+                    if (ours) {
+                        // A request is at least a send and a receive (the loop's own wake-ups and timers are not
+                        // counted as operations, but their io_uring_enter calls are).
+                        assertThat(m.operations()).as(run + " ring operations").isGreaterThanOrEqualTo(80);
+                        assertThat(m.enterCalls()).as(run + " io_uring_enter calls").isPositive();
+                    } else {
+                        assertThat(m.enterCalls()).isEqualTo(-1);
+                    }
+                }
+                // A body that is not the file served fails the run, whatever its length.
+                assertThatThrownBy(() -> Worker.concurrent(client, URI.create(base + "/other.bin?run=x"), 4, 8))
+                        .as(name).hasMessageContaining("is not the 1024-byte file served");
+                Measurement downloads = Worker.parallel(client, URI.create(base + "/large.bin"), Scenario.PARALLEL_DOWNLOADS);
+                assertThat(downloads.bytes()).as(name + " downloads").isEqualTo(Scenario.PARALLEL_DOWNLOADS * large);
+                assertThat(downloads.enterCalls() > 0).as(name + " ring counted").isEqualTo(ours);
+            }
+
+            Curl curl = new Curl(pki.caPem(), dir);
+            Measurement m = curl.concurrent(URI.create(base + "/small.bin?run=curl"), 4, 40);
+            assertThat(m.requests()).isEqualTo(40);
+            assertThat(m.bytes()).isEqualTo(40 * 1024);
+            // Only the transfers on connections curl had already opened are timed.
+            assertThat(m.latencyNanos().length).isBetween(36, 39);
+            assertThat(m.cpu().totalNanos()).isPositive();
+            assertThat(Benchmark.verifyConcurrent(nginx, curl, "curl", 4, 40, m)).isBetween(1, 4);
+            Measurement again = curl.concurrent(URI.create(base + "/small.bin?run=curl2"), 4, 40);
+            assertThatThrownBy(() -> Benchmark.verifyConcurrent(nginx, curl, "curl2", 4, 41, again))
+                    .hasMessageContaining("expected 41 × 1024");
+            // --parallel-immediate: curl opens its 4 connections at once, more than a run at C = 1 may use.
+            assertThat(again.latencyNanos()).as("transfers on connections already open").hasSize(36);
+            assertThatThrownBy(() -> Benchmark.verifyConcurrent(nginx, curl, "curl2", 1, 40, again))
+                    .hasMessageContaining("nginx saw 40 requests on 4 connections, expected 40 on 1 to 1");
+            assertThat(curl.parallel(URI.create(base + "/large.bin"), 4).bytes()).isEqualTo(4 * large);
+        }
+    }
+
+    @Test
     void mediansSpreadsAndPercentiles() {
         assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(Stats.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
@@ -72,6 +136,16 @@ class BenchmarkTest {
         assertThat(back.bytes()).isEqualTo(m.bytes());
         assertThat(back.latencyNanos()).containsExactly(10, 20, 30);
         assertThat(Measurement.decode(new Measurement(1, new CpuTime(0, 0), 2, new long[0]).encode()).latencyNanos()).isEmpty();
+        var concurrent = Measurement.decode(new Measurement(5, new CpuTime(1, 2), 3072, new long[] {4, 5}, 3, 17, 40).encode());
+        assertThat(concurrent.requests()).isEqualTo(3);
+        assertThat(concurrent.latencyNanos()).containsExactly(4, 5);
+        assertThat(concurrent.enterCalls()).isEqualTo(17);
+        assertThat(concurrent.operations()).isEqualTo(40);
+        // An older worker's reply (a --baseline build): every request timed, no ring counts.
+        var old = Measurement.decode("ok 9 1 2 2048 7,8");
+        assertThat(old.requests()).isEqualTo(2);
+        assertThat(old.enterCalls()).isEqualTo(-1);
+        assertThatThrownBy(() -> Measurement.decode("ok 9 1 2 2048 7,8 2 1")).hasMessageContaining("not a measurement");
     }
 
     @Test
@@ -125,6 +199,70 @@ class BenchmarkTest {
     }
 
     @Test
+    void concurrencyTablesAndTargets(@TempDir Path dir) throws Exception {
+        var config = Benchmark.parse(new String[] {"--rounds", "1", "--warmup", "1", "--scenarios", "concurrent,parallel",
+                "--concurrency", "16,64", "--concurrent-requests", "1000"});
+        List<String> clients = List.of("uring-userspace", "jdk", "curl");
+        java.util.Map<Integer, java.util.Map<String, Summary>> concurrent = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Summary> parallel = new java.util.LinkedHashMap<>();
+        for (int level : config.concurrency()) {
+            java.util.Map<String, Summary> byClient = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < clients.size(); i++) {
+                // uring-userspace: 1 s for 1000 requests, 100 µs CPU each, 200 io_uring_enter; jdk 5× slower and
+                // 3× the CPU; curl 1.25× slower with the same CPU.
+                long wall = new long[] {1_000_000_000L, 5_000_000_000L, 1_250_000_000L}[i];
+                long cpu = new long[] {100_000_000L, 300_000_000L, 100_000_000L}[i];
+                Summary s = new Summary(clients.get(i), Scenario.CONCURRENT);
+                long[] latency = new long[1000];
+                java.util.Arrays.fill(latency, 50_000L * (i + 1));
+                s.runs.add(new Measurement(wall, new CpuTime(cpu / 2, cpu / 2), 1024 * 1000, latency, 1000,
+                        i == 0 ? 200 : -1, i == 0 ? 2000 : -1));
+                byClient.put(clients.get(i), s);
+            }
+            concurrent.put(level, byClient);
+        }
+        for (String client : clients) {
+            Summary s = new Summary(client, Scenario.PARALLEL);
+            s.runs.add(new Measurement(1_000_000_000L, new CpuTime(100_000_000L, 0), 4_000_000_000L, new long[0], 0,
+                    client.startsWith("uring") ? 8000 : -1, -1));
+            parallel.put(client, s);
+        }
+        // nginx: 2 s of CPU for the 1000 timed and 16 untimed requests of jdk's run at C = 16.
+        concurrent.get(16).get("jdk").server.add(new long[] {2_000_000_000L, 1016});
+        var report = new Report(config, java.util.Map.of("machine", "test", "method", "one at a time", "concurrency", "how"), clients,
+                java.util.Map.of(), new java.util.EnumMap<>(Scenario.class), concurrent, parallel);
+        String text = report.text();
+        assertThat(text).contains("C requests at once over at most C kept-alive connections: 1000 × 1 KiB")
+                .contains("4 downloads of the 256 MiB file at once");
+        assertThat(text.lines().filter(l -> l.matches("\\s+(16|64)\\s+(uring-userspace|jdk|curl)\\s.*"))).hasSize(6);
+        assertThat(text.lines().filter(l -> l.matches("\\s+16\\s+jdk\\s.*")).findFirst().orElseThrow()).endsWith(" 1968.5");
+        assertThat(text.lines().filter(l -> l.matches("\\s+64\\s+uring-userspace\\s.*")).findFirst().orElseThrow())
+                .contains("1000", "5.00", "1.25", "0.200", "2.00");
+        assertThat(report.targets()).extracting(row -> String.join(" | ", row)).containsExactly(
+                "target | ratio in this run | met",
+                "Concurrency C = 64, userspace: at least curl's request rate | 1.25 (≥ 1.0) | yes",
+                "Concurrency C = 64, userspace: at least 4× the JDK HttpClient's request rate | 5.00 (≥ 4.0) | yes",
+                "Concurrency C = 64, userspace: CPU per request at most 0.5× the JDK HttpClient's | 0.33 (≤ 0.5) | yes",
+                "Concurrency C = 64, userspace: at most 0.25 io_uring_enter calls per request | 0.20 (≤ 0.25) | yes");
+        // One more io_uring_enter per request at C = 64 misses the last target.
+        concurrent.get(64).get("uring-userspace").runs.set(0, new Measurement(1_000_000_000L, new CpuTime(0, 100_000_000L),
+                1024 * 1000, new long[] {1}, 1000, 1200, 2000));
+        assertThat(report.targets().getLast()).containsExactly(
+                "Concurrency C = 64, userspace: at most 0.25 io_uring_enter calls per request", "1.20 (≤ 0.25)", "no");
+        var files = report.write(dir, "test");
+        assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("_concurrency-test.adoc",
+                "concurrency-test.csv", "concurrency-runs-test.csv", "perf-concurrency-test.svg");
+        String adoc = Files.readString(files.getFirst());
+        assertThat(adoc).contains("[#bench-concurrency-test]", "| concurrency | how", "image::perf-concurrency-test.svg[",
+                "| 64 | uring-userspace |").doesNotContain("| method |");
+        assertThat(Files.readString(files.get(1)).lines()).hasSize(1 + 6 + 3)
+                .contains("parallel,4,uring-userspace,1,4000.0,MB/s,0.000,0.025,cpu_s_per_GB,0.000,,,2.0000,,");
+        assertThat(Files.readString(files.get(2)).lines()).hasSize(1 + 6 + 3);
+        assertThat(Files.readString(files.getLast())).startsWith("<svg").contains("C = 64").endsWith("</svg>\n");
+        assertThat(dir.resolve("perf/_results-test.adoc")).as("single-connection results left alone").doesNotExist();
+    }
+
+    @Test
     void optionsAndTheirChecks() {
         var c = Benchmark.parse(new String[] {"--rounds", "3", "--size", "8", "--clients", "jdk,curl", "--no-write"});
         assertThat(c.rounds()).isEqualTo(3);
@@ -136,5 +274,21 @@ class BenchmarkTest {
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--clients", "wget"})).hasMessageContaining("unknown client");
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--bogus", "1"})).hasMessageContaining("unknown option");
+        var d = Benchmark.parse(new String[0]);
+        assertThat(d.scenarios()).containsExactly(Scenario.values());
+        assertThat(d.concurrency()).containsExactly(1, 16, 64, 256);
+        assertThat(d.pool()).isEqualTo(256);
+        var cc = Benchmark.parse(new String[] {"--scenarios", "concurrent", "--concurrency", "2", "--concurrent-requests", "50",
+                "--strace"});
+        assertThat(cc.scenarios()).containsExactly(Scenario.CONCURRENT);
+        assertThat(cc.concurrency()).containsExactly(2);
+        assertThat(cc.pool()).as("room for the downloads at once").isEqualTo(Scenario.PARALLEL_DOWNLOADS);
+        assertThat(cc.concurrentRequests()).isEqualTo(50);
+        assertThat(cc.strace()).isEqualTo("uring-userspace");
+        assertThat(Benchmark.parse(new String[] {"--strace", "uring-ktls"}).strace()).isEqualTo("uring-ktls");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--strace", "jdk"})).hasMessageContaining("this project's client");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--scenarios", "bulk"})).hasMessageContaining("unknown scenario");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--concurrency", "16,0"})).hasMessageContaining("positive");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--concurrent-requests", "x"})).hasMessageContaining("whole number");
     }
 }

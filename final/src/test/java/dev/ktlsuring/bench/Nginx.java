@@ -18,7 +18,11 @@ import java.util.Set;
  *
  * <p>Requests for the small file carry {@code ?run=ID}; the access log records run id and nginx's
  * connection serial number, so that each run can be checked to have used exactly the connections
- * it claims (one for keep-alive, one per request for new connections).
+ * it claims (one for keep-alive, one per request for new connections, at most C for C at once).
+ *
+ * <p>Room for 8192 connections: every JVM client keeps the connections of its concurrent runs open
+ * between rounds (up to 256 each at the default levels, the JDK client one pool per level), and
+ * curl opens its own beside them.
  */
 final class Nginx implements AutoCloseable {
 
@@ -38,9 +42,10 @@ final class Nginx implements AutoCloseable {
                     daemon off;
                     master_process off;
                     worker_processes 1;
+                    worker_rlimit_nofile 16384;
                     pid %1$s/nginx.pid;
                     error_log %1$s/error.log warn;
-                    events { worker_connections 1024; }
+                    events { worker_connections 8192; }
                     http {
                         access_log off;
                         log_format runs '$arg_run $connection $connection_requests $status $body_bytes_sent';
@@ -71,6 +76,11 @@ final class Nginx implements AutoCloseable {
 
     int port() {
         return server.port();
+    }
+
+    /** nginx's CPU time so far (user + system, in steps of 10 ms): one process serves everything. */
+    long cpuNanos() throws IOException {
+        return Benchmark.processCpuNanos(server.pid());
     }
 
     /** {@code nginx -v}. */

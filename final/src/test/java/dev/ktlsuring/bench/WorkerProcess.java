@@ -21,12 +21,13 @@ final class WorkerProcess implements Contender {
     private final BufferedReader replies;
     private final Path log;
 
-    WorkerProcess(String name, String description, Path ca, Path log, List<String> jvmOptions) throws IOException {
-        this(name, description, ca, log, jvmOptions, System.getProperty("java.class.path"));
+    /** {@code pool}: the most connections of the client the worker keeps for the concurrent scenarios. */
+    WorkerProcess(String name, String description, Path ca, Path log, List<String> jvmOptions, int pool) throws IOException {
+        this(name, description, ca, log, jvmOptions, System.getProperty("java.class.path"), pool);
     }
 
     /** A worker from another class path (another build), under its own name. */
-    WorkerProcess(String name, String description, Path ca, Path log, List<String> jvmOptions, String classPath)
+    WorkerProcess(String name, String description, Path ca, Path log, List<String> jvmOptions, String classPath, int pool)
             throws IOException {
         this.name = name;
         this.description = description;
@@ -35,7 +36,7 @@ final class WorkerProcess implements Contender {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         String client = name.replaceFirst("@.*", "");
-        command.addAll(List.of("-cp", classPath, Worker.class.getName(), client, ca.toString()));
+        command.addAll(List.of("-cp", classPath, Worker.class.getName(), client, ca.toString(), Integer.toString(pool)));
         process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -59,6 +60,43 @@ final class WorkerProcess implements Contender {
     public Measurement run(Scenario scenario, URI uri, int n) throws IOException {
         String reply = call(scenario.word + " " + uri + (scenario == Scenario.LARGE ? "" : " " + n));
         return Measurement.decode(reply);
+    }
+
+    @Override
+    public Measurement concurrent(URI uri, int c, int n) throws IOException {
+        return Measurement.decode(call("concurrent " + uri + " " + c + " " + n));
+    }
+
+    /** The worker opens its connections with {@code c} requests at once before the timed ones. */
+    @Override
+    public int untimedRequests(int c) {
+        return c;
+    }
+
+    @Override
+    public Measurement parallel(URI uri, int k) throws IOException {
+        return Measurement.decode(call("parallel " + uri + " " + k));
+    }
+
+    /**
+     * Stops ({@code SIGSTOP}) or resumes ({@code SIGCONT}) the worker's JVM: stopped, its threads (GC,
+     * JIT, a client's idle event loop) take no CPU from the client being measured.
+     */
+    void pause(boolean stop) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + (stop ? "-STOP " : "-CONT ") + process.pid() + " failed: " + out.strip());
+        }
+    }
+
+    /** The worker's process id. */
+    long pid() {
+        return process.pid();
     }
 
     /** Sends one command; returns the {@code ok ...} reply or throws with the worker's error. */
@@ -93,6 +131,11 @@ final class WorkerProcess implements Contender {
 
     @Override
     public void close() {
+        try {
+            pause(false);
+        } catch (IOException | InterruptedException ignored) {
+            // it is being ended anyway
+        }
         commands.println("quit");
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

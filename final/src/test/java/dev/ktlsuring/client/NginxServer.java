@@ -106,6 +106,11 @@ public final class NginxServer implements AutoCloseable {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
+    /** nginx's process id (with {@code master_process off}, the one process that serves). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
