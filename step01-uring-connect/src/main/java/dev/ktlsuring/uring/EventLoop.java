@@ -94,7 +94,7 @@ public final class EventLoop implements AutoCloseable {
     private Operation[] inFlight = new Operation[64];
     private int[] generations = new int[64];
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
-    private int nextSlot, inFlightCount;
+    private int nextSlot, inFlightCount, backgroundInFlight;
     private boolean wakeArmed, cancelledAll;
     private long closeDeadline;
     /** Completions the last reap found: a measure of how busy the ring is. */
@@ -160,6 +160,7 @@ public final class EventLoop implements AutoCloseable {
     public Pending submit(IoUring.Preparation preparation, String operation, IntConsumer whenDone) throws IOException {
         Operation op = new Operation(preparation, Long.MAX_VALUE, null);
         op.whenDone = whenDone;
+        op.background = true;
         handOver(op, false);
         return new Pending(op, operation);
     }
@@ -343,13 +344,21 @@ public final class EventLoop implements AutoCloseable {
      * the loop at once, so a lone request never waits for company; and after a bounded wait that found
      * nothing at all, the next wait is unbounded, so that a quiet ring sleeps instead of polling.
      */
+    /**
+     * Operations in flight that someone is waiting for: a watch posted with {@link #submit} may wait for
+     * hours, and a loop that counted it would make a lone request wait out the bound at every step.
+     */
+    private int awaited() {
+        return inFlightCount - backgroundInFlight;
+    }
+
     private boolean coalescing() {
-        return inFlightCount >= COALESCE_FROM && lastBatch > 0 && ring.canBoundWaits();
+        return awaited() >= COALESCE_FROM && lastBatch > 0 && ring.canBoundWaits();
     }
 
     private void sleep(boolean bounded) throws IOException {
         if (bounded) {
-            ring.submitAndWait(Math.min(inFlightCount / 4, 64), COALESCE_NANOS);
+            ring.submitAndWait(Math.min(awaited() / 4, 64), COALESCE_NANOS);
         } else {
             ring.submitAndWait(1);
         }
@@ -558,6 +567,9 @@ public final class EventLoop implements AutoCloseable {
         int generation = ++generations[slot] & Integer.MAX_VALUE;
         generations[slot] = generation;
         inFlightCount++;
+        if (op.background) {
+            backgroundInFlight++;
+        }
         op.slot = slot;
         op.userData = ((long) generation << 32) | slot;
         op.submitted = true;
@@ -568,6 +580,9 @@ public final class EventLoop implements AutoCloseable {
         inFlight[op.slot] = null;
         freeSlots.push(op.slot);
         inFlightCount--;
+        if (op.background) {
+            backgroundInFlight--;
+        }
         op.userData = -1;
     }
 
@@ -619,6 +634,7 @@ public final class EventLoop implements AutoCloseable {
         long userData = -1;                 // loop thread: slot and generation while in flight
         int slot;
         boolean cancelSent, cancelRequested;
+        boolean background;                 // handed over with submit(): nobody waits for it
         boolean timedOut, loopClosed;       // written by the loop before done
         volatile boolean interrupted;
         volatile boolean submitted;         // prepared by the loop: in the kernel's hands from its next enter
