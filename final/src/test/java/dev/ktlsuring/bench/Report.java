@@ -628,7 +628,7 @@ final class Report {
         List<String> present = clients.stream().filter(c -> concurrent.values().stream()
                 .anyMatch(m -> m.get(c) != null && !m.get(c).runs.isEmpty())).toList();
         List<Integer> levels = new ArrayList<>(concurrent.keySet());
-        int bar = 22, groupWidth = Math.max(60, present.size() * bar + 24), plot = 240, top = 60, left = 60, gap = 80;
+        int bar = 22, groupWidth = Math.max(60, present.size() * bar + 24), plot = 240, top = 90, left = 60, gap = 80;
         int panelWidth = levels.size() * groupWidth;
         int width = left + 2 * panelWidth + gap + 20;
         var out = new StringBuilder();
@@ -662,10 +662,11 @@ final class Report {
                 }
             }
         }
-        double step = niceStep(max / 5);
-        double axis = Math.max(step, Math.ceil(max / step) * step);
+        // Room above the tallest bar for its label, written upwards.
+        double step = niceStep(max * 1.15 / 5);
+        double axis = Math.max(step, Math.ceil(max * 1.15 / step) * step);
         int panelWidth = levels.size() * groupWidth;
-        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", x0, top - 12, title));
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", x0, top - 28, title));
         for (double t = 0; t <= axis + step / 2; t += step) {
             double y = top + plot - t / axis * plot;
             out.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"

@@ -315,6 +315,7 @@ public final class Worker {
             };
         }
 
+        // tag::concurrent-client[]
         /**
          * One client for every concurrent run, kept for the whole process, so that its connections and
          * its ring stay warm from round to round: at most {@code pool} connections, idle ones kept 10 min.
@@ -349,6 +350,7 @@ public final class Worker {
             });
             return latency;
         }
+        // end::concurrent-client[]
 
         /** {@code k} virtual threads on the shared client, each downloading into a sink that only counts. */
         @Override
