@@ -337,14 +337,6 @@ public final class EventLoop implements AutoCloseable {
 
     // tag::coalesce[]
     /**
-     * Waits in the kernel for completions. With many operations in flight it waits for a quarter of
-     * them (up to 64), or {@link #COALESCE_NANOS} at most, rather than for the first: a network card's
-     * interrupt coalescing, for a ring. One {@code io_uring_enter} then reaps a batch, and the callers it
-     * wakes bring their next operations back together. With few in flight the first completion wakes
-     * the loop at once, so a lone request never waits for company; and after a bounded wait that found
-     * nothing at all, the next wait is unbounded, so that a quiet ring sleeps instead of polling.
-     */
-    /**
      * Operations in flight that someone is waiting for: a watch posted with {@link #submit} may wait for
      * hours, and a loop that counted it would make a lone request wait out the bound at every step.
      */
@@ -352,6 +344,14 @@ public final class EventLoop implements AutoCloseable {
         return inFlightCount - backgroundInFlight;
     }
 
+    /**
+     * Whether the next wait in the kernel is bounded. With many operations in flight the loop waits
+     * for a quarter of them (up to 64), or {@link #COALESCE_NANOS} at most, rather than for the first:
+     * a network card's interrupt coalescing, for a ring. One {@code io_uring_enter} then reaps a batch, and the callers it
+     * wakes bring their next operations back together. With few in flight the first completion wakes
+     * the loop at once, so a lone request never waits for company; and after a bounded wait that found
+     * nothing at all, the next wait is unbounded, so that a quiet ring sleeps instead of polling.
+     */
     private boolean coalescing() {
         return awaited() >= COALESCE_FROM && lastBatch > 0 && ring.canBoundWaits();
     }
@@ -499,12 +499,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** One step of closing: refuse what is queued, cancel what is in flight; true once nothing is left. */
     private boolean closeStep() {
-        for (Operation op; (op = submissions.poll()) != null; ) {
-            for (Operation o = op; o != null; o = o.next) {
-                o.loopClosed = true;
-                o.complete(-Errno.ECANCELED.number());
-            }
-        }
+        refuseQueued();
         if (!cancelledAll) {
             cancelledAll = true;
             closeDeadline = System.nanoTime() + CLOSE_GRACE_NANOS;
@@ -522,6 +517,16 @@ public final class EventLoop implements AutoCloseable {
         return inFlightCount == 0 || System.nanoTime() - closeDeadline >= 0;
     }
 
+    /** Completes every operation still queued as refused by a closed loop. */
+    private void refuseQueued() {
+        for (Operation op; (op = submissions.poll()) != null; ) {
+            for (Operation o = op; o != null; o = o.next) {
+                o.loopClosed = true;
+                o.complete(-Errno.ECANCELED.number());
+            }
+        }
+    }
+
     private void failEverything(Throwable cause) {
         for (int slot = 0; slot < nextSlot; slot++) {
             Operation op = inFlight[slot];
@@ -535,12 +540,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void terminate() {
         terminated = true;
-        for (Operation op; (op = submissions.poll()) != null; ) {
-            for (Operation o = op; o != null; o = o.next) {
-                o.loopClosed = true;
-                o.complete(-Errno.ECANCELED.number());
-            }
-        }
+        refuseQueued();
         // Operations still in flight here ignored cancellation for the whole grace period; closing the ring
         // makes the kernel cancel them. Their callers are released with the loop's closing.
         failEverything(new EventLoopClosedException("the io_uring event loop was closed"));
