@@ -88,7 +88,7 @@ public final class EventLoop implements AutoCloseable {
     private final Object wakeLock = new Object();
     private boolean wakeFdClosed;          // guarded by wakeLock
     private volatile boolean closing, terminated;
-    private volatile long completed;
+    private volatile long completed, reaped;
 
     // Touched by the loop thread only.
     private Operation[] inFlight = new Operation[64];
@@ -126,18 +126,27 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Runs {@code first}, then {@code second} linked to it (IOSQE_IO_LINK): both go to the kernel in one
-     * submission, and the second starts when the first completes. If the first fails or transfers less
-     * than asked, the second completes with {@code -ECANCELED}. A request's send linked to its
+     * submission, and the second starts when the first completes. A request's send linked to its
      * response's first receive saves the round trip between them.
+     *
+     * <p>If the first fails, the kernel completes the second with {@code -ECANCELED}. If the first
+     * transfers less than {@code firstLength}, the kernel counts that a success for a send or receive
+     * and starts the second anyway, so the loop cancels the second itself: a receive must not wait
+     * for the reply to half a request. The caller sees the short count and the cancelled second.
+     *
+     * <p>The first may skip its completion on success ({@link SubmissionEntry#skipCompletionOnSuccess()}),
+     * if only a complete transfer counts as success (a send with {@code MSG_WAITALL}): the second's
+     * completion then stands for both, and the first is reported as {@code firstLength}.
      *
      * @return both results, as {@link #execute} reports them
      */
-    public int[] executeLinked(IoUring.Preparation first, IoUring.Preparation second, Duration timeout,
-                               String operation) throws IOException {
+    public int[] executeLinked(IoUring.Preparation first, int firstLength, IoUring.Preparation second,
+                               Duration timeout, String operation) throws IOException {
         long deadline = deadline(timeout);
         // Only the second wakes the caller: the first's completion always comes before it (a link
         // runs in order, and a failed first cancels the second), so one park covers both.
         Operation head = new Operation(first, deadline, null);
+        head.expected = firstLength;
         head.next = new Operation(second, deadline, Thread.currentThread());
         head.next.previous = head;
         handOver(head);
@@ -222,6 +231,11 @@ public final class EventLoop implements AutoCloseable {
         throw Errno.exception(operation, res, detail);
     }
 
+    /** Whether entries may skip their completion on success ({@link IoUring#canSkipCompletions()}). */
+    public boolean canSkipCompletions() {
+        return ring.canSkipCompletions();
+    }
+
     /** Whether this kernel implements {@code opcode} (an {@code IORING_OP_*} value). */
     public boolean supports(int opcode) {
         return ring.supports(opcode);
@@ -230,6 +244,14 @@ public final class EventLoop implements AutoCloseable {
     /** How many {@code io_uring_enter} calls the ring has made so far. */
     public long enterCalls() {
         return ring.enterCalls();
+    }
+
+    /**
+     * How many completions of operations the ring has posted so far: fewer than
+     * {@link #completedOperations()} by those that skipped theirs.
+     */
+    public long completionsReaped() {
+        return reaped;
     }
 
     /** How many operations have completed so far. */
@@ -407,6 +429,13 @@ public final class EventLoop implements AutoCloseable {
                         if (current.next != null) {
                             entry.linkNext();
                         }
+                        // Only a link's first entry, whose full result is known, may go without a
+                        // completion: the next one's completion tells that it succeeded.
+                        if (entry.skipsCompletionOnSuccess() && (current.next == null || current.expected < 0)) {
+                            throw new IllegalArgumentException("only the first of a linked pair, with a known "
+                                    + "length, may skip its completion: nothing else would ever complete it");
+                        }
+                        current.silentOnSuccess = entry.skipsCompletionOnSuccess();
                     });
                 } catch (RuntimeException e) {
                     // Nothing was queued for this one. If an entry before it is linked, a no-op ends the
@@ -434,12 +463,33 @@ public final class EventLoop implements AutoCloseable {
         } else if (userData == TIMER) {
             armedTimers.poll();
         } else if (userData >= 0) {
+            reaped++;
             int slot = (int) userData;
             Operation op = slot < nextSlot ? inFlight[slot] : null;
             // A completion for a slot reused since (its generation differs) is stale: drop it.
             if (op != null && generations[slot] == (int) (userData >>> 32)) {
+                Operation first = op.previous;
+                if (first != null && first.silentOnSuccess && !first.done) {
+                    // The kernel posts a failed first entry's completion before it cancels what is
+                    // linked to it; none so far means the first succeeded, in full (MSG_WAITALL).
+                    releaseSlot(first);
+                    completed++;
+                    first.complete(first.expected);
+                }
                 releaseSlot(op);
                 completed++;
+                Operation second = op.next;
+                if (second != null && !second.done) {
+                    if (op.silentOnSuccess) {
+                        // A first entry that was to skip its completion posted one: it failed, and the
+                        // kernel then posts nothing for the entries it cancels (REQ_F_SKIP_LINK_CQES).
+                        releaseSlot(second);
+                        completed++;
+                        second.complete(-Errno.ECANCELED.number());
+                    } else if (result >= 0 && result < op.expected && !second.cancelSent) {
+                        cancel(second);
+                    }
+                }
                 op.complete(result);
             }
         }
@@ -631,6 +681,8 @@ public final class EventLoop implements AutoCloseable {
         final Thread waiter;                // null for an operation nobody waits for
         IntConsumer whenDone;
         Operation next, previous;           // linked after, and before, this one
+        int expected = -1;                  // a link's first: the result that means "all of it"
+        boolean silentOnSuccess;            // loop thread: its entry posts no completion on success
         long userData = -1;                 // loop thread: slot and generation while in flight
         int slot;
         boolean cancelSent, cancelRequested;

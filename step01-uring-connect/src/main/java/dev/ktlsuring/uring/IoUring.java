@@ -19,6 +19,7 @@ import java.nio.file.Path;
 
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_ENTER_EXT_ARG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_ENTER_GETEVENTS;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_CQE_SKIP;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_EXT_ARG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_FEAT_SINGLE_MMAP;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OFF_CQ_RING;
@@ -92,7 +93,7 @@ public final class IoUring implements AutoCloseable {
     private final long sqHeadOffset, sqTailOffset, cqHeadOffset, cqTailOffset, cqesOffset;
     private final int sqEntries, sqMask, cqMask;
     private final boolean[] supportedOps;
-    private final boolean waitTimeouts;
+    private final boolean waitTimeouts, skipCompletions;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment waitArgument = arena.allocate(io_uring_getevents_arg.layout());
     private final MemorySegment waitTime = arena.allocate(__kernel_timespec.layout());
@@ -143,6 +144,7 @@ public final class IoUring implements AutoCloseable {
         this.sqTail = sqRing.get(JAVA_INT, sqTailOffset);
         this.published = sqTail;
         this.waitTimeouts = (io_uring_params.features(params) & IORING_FEAT_EXT_ARG()) != 0;
+        this.skipCompletions = (io_uring_params.features(params) & IORING_FEAT_CQE_SKIP()) != 0;
         // tag::sq-array[]
         // The SQ "array" maps ring slots to SQE indexes; an identity map lets slot i always use SQE i.
         long array = io_sqring_offsets.array(sqOff);
@@ -238,6 +240,11 @@ public final class IoUring implements AutoCloseable {
     /** Whether {@link #submitAndWait(int, long)} can bound its wait (IORING_FEAT_EXT_ARG). */
     public boolean canBoundWaits() {
         return waitTimeouts;
+    }
+
+    /** Whether entries may ask to post no completion on success (IORING_FEAT_CQE_SKIP, Linux 5.17). */
+    public boolean canSkipCompletions() {
+        return skipCompletions;
     }
 
     private int enter(int minComplete, int flags) throws IOException {

@@ -14,6 +14,7 @@ import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SEND;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SENDMSG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SOCKET;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_TIMEOUT;
+import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_CQE_SKIP_SUCCESS;
 import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_IO_LINK;
 
 /**
@@ -122,11 +123,34 @@ public final class SubmissionEntry {
 
     /**
      * Links the next entry to this one (IOSQE_IO_LINK): it starts only once this one has completed,
-     * and fails with {@code -ECANCELED} if this one fails or transfers less than asked.
+     * and fails with {@code -ECANCELED} if this one fails. Which results count as failures is the
+     * opcode's business: a read or write that transfers less than asked does, but a send or receive
+     * with a short count does not, unless {@code MSG_WAITALL} made it (io_uring_enter(2)).
      */
     public SubmissionEntry linkNext() {
         io_uring_sqe.flags(sqe, (byte) (io_uring_sqe.flags(sqe) | IOSQE_IO_LINK()));
         return this;
+    }
+
+    /**
+     * Asks the kernel to post no completion if this entry succeeds (IOSQE_CQE_SKIP_SUCCESS, Linux 5.17,
+     * {@link IoUring#canSkipCompletions()}); a failure is still posted, and then the entries linked
+     * to it, which the failure cancels, post none. One fewer completion to reap per exchange, for a
+     * link's first entry whose success the second one's completion implies.
+     */
+    public SubmissionEntry skipCompletionOnSuccess() {
+        io_uring_sqe.flags(sqe, (byte) (io_uring_sqe.flags(sqe) | IOSQE_CQE_SKIP_SUCCESS()));
+        return this;
+    }
+
+    /** Whether {@link #skipCompletionOnSuccess()} was asked for. */
+    public boolean skipsCompletionOnSuccess() {
+        return (io_uring_sqe.flags(sqe) & IOSQE_CQE_SKIP_SUCCESS()) != 0;
+    }
+
+    /** Whether {@link #linkNext()} was asked for. */
+    boolean linksNext() {
+        return (io_uring_sqe.flags(sqe) & IOSQE_IO_LINK()) != 0;
     }
 
     private static MemorySegment requireNative(MemorySegment segment, String operation) {

@@ -17,6 +17,7 @@ import static dev.ktlsuring.uring.abi.socket_h.AF_INET;
 import static dev.ktlsuring.uring.abi.socket_h.AF_INET6;
 import static dev.ktlsuring.uring.abi.socket_h.IPPROTO_TCP;
 import static dev.ktlsuring.uring.abi.socket_h.MSG_NOSIGNAL;
+import static dev.ktlsuring.uring.abi.socket_h.MSG_WAITALL;
 import static dev.ktlsuring.uring.abi.socket_h.POLLIN;
 import static dev.ktlsuring.uring.abi.socket_h.SOCK_CLOEXEC;
 import static dev.ktlsuring.uring.abi.socket_h.SOCK_STREAM;
@@ -115,6 +116,8 @@ public final class UringSocket implements AutoCloseable {
     private final int fd;
     private final InetSocketAddress remote;
     private final AtomicInteger state = new AtomicInteger();
+    /** Whether {@link #sendThen} may use MSG_WAITALL; false once the socket refused it. */
+    private volatile boolean waitAllSends = true;
 
     private UringSocket(EventLoop loop, int fd, InetSocketAddress remote) {
         this.loop = loop;
@@ -172,18 +175,38 @@ public final class UringSocket implements AutoCloseable {
             throws IOException {
         int fd = acquire("send");
         try {
-            int[] results = loop.executeLinked(entry -> entry.send(fd, data, MSG_NOSIGNAL()),
+            // MSG_WAITALL makes io_uring finish a short send itself and count one it cannot finish a
+            // failure; then the send's completion can be skipped, the receive's standing for both.
+            boolean waitAll = waitAllSends && loop.canSkipCompletions();
+            int[] results = loop.executeLinked(entry -> {
+                        entry.send(fd, data, MSG_NOSIGNAL() | (waitAll ? MSG_WAITALL() : 0));
+                        if (waitAll) {
+                            entry.skipCompletionOnSuccess();
+                        }
+                    }, (int) data.byteSize(),
                     entry -> then.prepare(entry, fd), timeout, "send+" + operation + " (" + describe() + ")");
+            if (waitAll && Errno.EOPNOTSUPP.isResult(results[0])) {
+                // An upper-layer protocol on the socket refuses the flag before taking a byte (kTLS's
+                // sendmsg accepts only MSG_MORE, MSG_DONTWAIT, MSG_NOSIGNAL and MSG_EOR): do without.
+                waitAllSends = false;
+                return sendThen(data, operation, timeout, then);
+            }
             int sent = checked("send", results[0], timeout);
             if (sent < data.byteSize()) {
-                // A short send breaks the link (the receive was cancelled): finish the plain way.
+                // The loop cancelled the receive (see EventLoop.executeLinked): finish the send the
+                // plain way, then receive, unless the reply came first.
                 sendFully(data.asSlice(sent), timeout);
-                return execute(operation, timeout, then);
+                return Errno.ECANCELED.isResult(results[1]) ? execute(operation, timeout, then) : results[1];
             }
             return results[1];
         } finally {
             release();
         }
+    }
+
+    /** Sends without MSG_WAITALL from now on, as after a refusal: the path kTLS sockets take, for tests on any kernel. */
+    void sendWithoutWaitAll() {
+        waitAllSends = false;
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.ktlsuring.uring.abi.socket_h.MSG_WAITALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +87,65 @@ class EventLoopTest {
                 socket.recvFully(reply.asSlice(n), TIMEOUT);
             }
             assertThat(reply.getString(0)).isEqualTo("ping");
+        }
+    }
+
+    /**
+     * A linked send may skip its completion: the receive's completion stands for both, so one
+     * completion is reaped per exchange, yet the caller still sees the send's full length.
+     */
+    @Test
+    void aLinkedSendThatSkipsItsCompletionIsReportedAsSentInFull() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             Echo echo = new Echo(server, 1);
+             EventLoop loop = EventLoop.start("test-loop", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             Arena arena = Arena.ofConfined()) {
+            assertThat(loop.canSkipCompletions()).as("IORING_FEAT_CQE_SKIP (Linux 5.17)").isTrue();
+            MemorySegment request = arena.allocateFrom("ping"), reply = arena.allocate(request.byteSize());
+            long operations = loop.completedOperations(), reaped = loop.completionsReaped();
+            int n = socket.sendThen(request, "recv", TIMEOUT, (entry, fd) -> entry.recv(fd, reply, MSG_WAITALL()));
+
+            assertThat(n).isEqualTo(reply.byteSize());
+            assertThat(reply.getString(0)).isEqualTo("ping");
+            assertThat(loop.completedOperations() - operations).as("operations").isEqualTo(2);
+            assertThat(loop.completionsReaped() - reaped).as("completions: the send posted none").isEqualTo(1);
+        }
+    }
+
+    /** A send that skips its completion and fails still reports its errno; the receive is cancelled. */
+    @Test
+    void aLinkedSendThatFailsReportsItsErrorEvenWhenItWouldHaveSkippedItsCompletion() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             EventLoop loop = EventLoop.start("test-loop", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             Arena arena = Arena.ofConfined()) {
+            try (Socket peer = server.accept()) {
+                peer.setSoLinger(true, 0);          // close with RST: the next send fails at once
+            }
+            MemorySegment request = arena.allocate(1 << 20), reply = arena.allocate(16);
+            long reaped = loop.completionsReaped();
+
+            assertThatThrownBy(() -> socket.sendThen(request, "recv", TIMEOUT, (entry, fd) -> entry.recv(fd, reply, 0)))
+                    .isInstanceOf(SocketException.class)
+                    .hasMessageMatching("send: (EPIPE|ECONNRESET) \\(127\\.0\\.0\\.1:\\d+\\)");
+            assertThat(loop.completionsReaped() - reaped)
+                    .as("the failed send's completion only: the kernel posts none for the receive it cancels")
+                    .isEqualTo(1);
+            // Nothing of the pair is left in flight, and the loop goes on.
+            assertThat(loop.execute(entry -> entry.prepare(0, -1, 0, 0, 0), TIMEOUT, "nop")).isZero();
+        }
+    }
+
+    /** Only a link's first entry may skip its completion: anything else would never complete. */
+    @Test
+    void anEntryThatWouldNeverCompleteIsRefusedAndTheLoopStaysUsable() throws Exception {
+        try (EventLoop loop = EventLoop.start("test-loop", 8)) {
+            assertThatThrownBy(() -> loop.execute(entry -> entry.prepare(0, -1, 0, 0, 0).skipCompletionOnSuccess(),
+                    TIMEOUT, "nop"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("only the first of a linked pair");
+            assertThat(loop.execute(entry -> entry.prepare(0, -1, 0, 0, 0), TIMEOUT, "nop")).isZero();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ktlsuring.uring;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -163,6 +165,55 @@ class UringSocketTest {
             MemorySegment one = arena.allocate(1);
             assertThat(socket.recv(one, TIMEOUT)).isEqualTo(1);
             assertThat(one.get(JAVA_BYTE, 0)).isEqualTo((byte) 42);
+        }
+    }
+
+    /**
+     * A send the kernel takes only part of must not leave its linked receive waiting for a reply to
+     * half a request: the peer here replies only once it has every byte, and reads nothing until the
+     * socket's send buffer has filled, so the linked send is short unless the loop finishes it. The
+     * receive's own time limit is a minute: without the fix only that limit ends the wait. With
+     * MSG_WAITALL the kernel finishes the send; without it (as on a kTLS socket) the loop cancels the
+     * receive and the socket finishes the send.
+     */
+    @ParameterizedTest(name = "MSG_WAITALL: {0}")
+    @ValueSource(booleans = {true, false})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aShortLinkedSendIsFinishedBeforeItsReceiveWaits(boolean waitAll) throws Exception {
+        int size = 32 << 20;   // far beyond loopback's socket buffers
+        Duration patient = Duration.ofMinutes(1);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             EventLoop loop = EventLoop.start("test", 8);
+             UringSocket socket = UringSocket.connect(loop, "127.0.0.1", server.getLocalPort(), TIMEOUT);
+             Socket peer = server.accept();
+             Arena arena = Arena.ofConfined()) {
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(300);
+                    InputStream in = peer.getInputStream();
+                    byte[] chunk = new byte[1 << 16];
+                    for (long got = 0; got < size; ) {
+                        int n = in.read(chunk);
+                        if (n < 0) {
+                            return;
+                        }
+                        got += n;
+                    }
+                    peer.getOutputStream().write("done".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException | InterruptedException e) {
+                    // the assertions below fail without the reply
+                }
+            });
+            if (!waitAll) {
+                socket.sendWithoutWaitAll();
+            }
+            MemorySegment request = arena.allocate(size);
+            MemorySegment reply = arena.allocate(16);
+            int n = socket.checked("recv", socket.sendThen(request, "recv", patient,
+                    (entry, fd) -> entry.recv(fd, reply, 0)), patient);
+            reader.join();
+
+            assertThat(reply.asSlice(0, n).toArray(JAVA_BYTE)).asString(StandardCharsets.US_ASCII).isEqualTo("done");
         }
     }
 
