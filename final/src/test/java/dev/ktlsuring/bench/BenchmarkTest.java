@@ -320,22 +320,25 @@ class BenchmarkTest {
         assertThat(report.savedMicros(RingBench.Variant.MULTISHOT)).isCloseTo(2.5, org.assertj.core.data.Offset.offset(1e-9));
         List<String[]> table = report.table();
         assertThat(table).hasSize(5);
-        assertThat(table.getFirst()).endsWith("saved µs/exchange", "of uring-userspace's 50.0 µs/req");
+        assertThat(table.getFirst()).endsWith("saved µs/exchange", "saved: rounds' range", "of uring-userspace's 50.0 µs/req");
         assertThat(table.get(1)).containsExactly("(a) plain fd, one recv per message", "20000", "0%", "21.00", "1.00",
-                "10.50", "1.00", "0.200", "2.00", "–", "–");
+                "10.50", "1.00", "0.200", "2.00", "–", "–", "–");
         assertThat(table.get(4)).containsExactly("(d) multishot recv, provided buffers, registered files", "20000", "0%",
-                "17.50", "0.83", "8.75", "0.83", "0.100", "1.00", "3.50", "7.0%");
+                "17.50", "0.83", "8.75", "0.83", "0.100", "1.00", "3.50", "3.00 to 4.00", "7.0%");
         assertThat(report.savings()).containsExactly(
-                "(b) registered files: 0.30 µs per exchange, 0.6% of uring-userspace's 50.0 CPU µs per request at C = 64 (below 5%)",
-                "(c) multishot recv, provided buffers: 2.50 µs per exchange, 5.0% of uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)",
-                "(d) multishot recv, provided buffers, registered files: 3.50 µs per exchange, 7.0% of uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)");
+                "(b) registered files: 0.30 µs per exchange (rounds: 0.10 to 0.50), 0.6% of uring-userspace's 50.0 CPU µs "
+                        + "per request at C = 64 (below 5%)",
+                "(c) multishot recv, provided buffers: 2.50 µs per exchange (rounds: 2.00 to 3.00), 5.0% of "
+                        + "uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)",
+                "(d) multishot recv, provided buffers, registered files: 3.50 µs per exchange (rounds: 3.00 to 4.00), 7.0% "
+                        + "of uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)");
         assertThat(new RingReport(config, java.util.Map.of(), runs, List.of()).savings().getFirst())
                 .startsWith("No committed concurrency results for label test");
 
         var files = report.write(dir, "test");
         assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("_ring-test.adoc", "ring-runs-test.csv");
         assertThat(Files.readString(files.getFirst())).contains("[#bench-ring-test]", "| machine | test",
-                "1000 exchanges per variant and round", "* (c) multishot recv, provided buffers: 2.50 µs");
+                "1000 exchanges per variant and round", "* (c) multishot recv, provided buffers: 2.50 µs", "| 3.00 to 4.00 |");
         assertThat(Files.readString(files.getLast()).lines()).hasSize(1 + 4 * 2).contains("c,2,1000,50000000,19000000,1000000,10000000,100,1000,0");
     }
 

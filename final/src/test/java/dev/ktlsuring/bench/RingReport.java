@@ -84,12 +84,27 @@ final class RingReport {
      * side, so a busy spell of the machine weighs on both).
      */
     double savedMicros(Variant v) {
+        return Stats.median(differences(v));
+    }
+
+    /** (a)'s CPU per exchange minus {@code v}'s, round by round. */
+    private List<Double> differences(Variant v) {
         List<Run> mine = runs.get(v), plain = runs.get(Variant.PLAIN);
         List<Double> differences = new ArrayList<>();
         for (int i = 0; i < Math.min(mine.size(), plain.size()); i++) {
             differences.add(plain.get(i).cpuMicrosPerExchange() - mine.get(i).cpuMicrosPerExchange());
         }
-        return Stats.median(differences);
+        return differences;
+    }
+
+    /** The smallest and the largest of the rounds' savings: how far the median can be trusted. */
+    private String savedRange(Variant v) {
+        List<Double> d = differences(v);
+        if (d.isEmpty()) {
+            return "–";
+        }
+        return fmt("%.2f", d.stream().mapToDouble(Double::doubleValue).min().orElseThrow()) + " to "
+                + fmt("%.2f", d.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     }
 
     /** Header row, then one row per variant that ran. */
@@ -97,7 +112,7 @@ final class RingReport {
         List<String[]> rows = new ArrayList<>();
         ClientCost reference = clients.isEmpty() ? null : clients.getFirst();
         rows.add(new String[] {"variant", "exchanges/s", "spread", "CPU µs/exchange", "× (a)", "ring thread µs/exchange",
-                "× (a)", "io_uring_enter/exchange", "entries/exchange", "saved µs/exchange",
+                "× (a)", "io_uring_enter/exchange", "entries/exchange", "saved µs/exchange", "saved: rounds' range",
                 reference == null ? "of the client's CPU/req" : "of " + reference.client() + "'s " + fmt("%.1f",
                         reference.cpuMicrosPerRequest()) + " µs/req"});
         List<Run> plain = runs.get(Variant.PLAIN);
@@ -114,7 +129,7 @@ final class RingReport {
                     fmt("%.2f", cpu), base ? "1.00" : fmt("%.2f", cpu / median(plain, Run::cpuMicrosPerExchange)),
                     fmt("%.2f", thread), base ? "1.00" : fmt("%.2f", thread / median(plain, Run::ringThreadMicrosPerExchange)),
                     fmt("%.3f", median(r, Run::enterCallsPerExchange)), fmt("%.2f", median(r, Run::entriesPerExchange)),
-                    base ? "–" : fmt("%.2f", saved),
+                    base ? "–" : fmt("%.2f", saved), base ? "–" : savedRange(v),
                     base || reference == null ? "–" : fmt("%.1f%%", 100 * saved / reference.cpuMicrosPerRequest())});
         }
         return rows;
@@ -146,7 +161,8 @@ final class RingReport {
                         + " CPU µs per request at C = " + LEVEL + " (" + (share >= KEEP_SHARE ? "at least" : "below")
                         + " " + fmt("%.0f%%", 100 * KEEP_SHARE) + ")");
             }
-            lines.add(v.label() + ": " + fmt("%.2f", saved) + " µs per exchange, " + String.join("; ", against));
+            lines.add(v.label() + ": " + fmt("%.2f", saved) + " µs per exchange (rounds: " + savedRange(v) + "), "
+                    + String.join("; ", against));
         }
         return lines;
     }
@@ -197,7 +213,8 @@ final class RingReport {
         out.append("|===\n");
         out.append("\n_spread_: (max − min) / median of the rounds' exchanges/s. _× (a)_: the figure divided by (a)'s. "
                 + "_entries/exchange_: submission entries per exchange. _saved_: the median over the rounds of (a)'s CPU "
-                + "per exchange minus the variant's in the same round; its share of this client's CPU per request at C = "
+                + "per exchange minus the variant's in the same round (_rounds' range_: the smallest and the largest of "
+                + "those differences; negative: the variant used more); its share of this client's CPU per request at C = "
                 + LEVEL + " is what the client would save if a request's receive were done that way.\n");
         List<String> savings = savings();
         if (!savings.isEmpty()) {
