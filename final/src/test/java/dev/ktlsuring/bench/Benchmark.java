@@ -35,13 +35,19 @@ public final class Benchmark {
               --connections N     new-connection requests per round (default 200; env BENCH_CONNECTIONS)
               --clients LIST      comma-separated, from uring-ktls,uring-userspace,jdk,curl (default all;
                                   env BENCH_CLIENTS); uring-ktls is skipped, saying why, without kTLS
-              --scenarios LIST    comma-separated, from large,keepalive,newconn,concurrent,parallel (default
-                                  all; env BENCH_SCENARIOS); the results of large, keepalive and newconn go to
-                                  perf/_results-LABEL.adoc, those of concurrent and parallel (4 downloads at
-                                  once) to perf/_concurrency-LABEL.adoc: a run writes only the files of what it ran
+              --scenarios LIST    comma-separated, from large,keepalive,newconn,concurrent,parallel,ring
+                                  (default all but ring; env BENCH_SCENARIOS); the results of large, keepalive
+                                  and newconn go to perf/_results-LABEL.adoc, those of concurrent and parallel
+                                  (4 downloads at once) to perf/_concurrency-LABEL.adoc, ring's to
+                                  perf/_ring-LABEL.adoc: a run writes only the files of what it ran. ring: no
+                                  nginx, no TLS; one ring in this JVM, 1 KiB exchanges over 64 loopback
+                                  connections: plain fd, registered files, multishot receive into provided
+                                  buffers, and both
               --concurrency LIST  the levels C of the concurrent scenario: C requests at once over at most C
                                   connections (default 1,16,64,256; env BENCH_CONCURRENCY)
               --concurrent-requests N  requests per concurrent run (default 20000; env BENCH_CONCURRENT_REQUESTS)
+              --ring-exchanges N  exchanges per variant and round of the ring scenario (default 200000;
+                                  env BENCH_RING_EXCHANGES)
               --label NAME        results file names (default host, or vm inside .ci/ktls-vm; env BENCH_LABEL)
               --out DIR           where perf/ and images/ results go (default docs/src/docs/asciidoc; env BENCH_OUT)
               --note TEXT         a remark printed with the results, e.g. about load (env BENCH_NOTE)
@@ -62,7 +68,7 @@ public final class Benchmark {
     record Config(int rounds, int warmup, int sizeMib, int requests, int connections, List<String> clients,
                   String label, Path out, String note, List<String> jvmOptions, String profile, boolean write,
                   Path repo, Path baseline, List<Scenario> scenarios, List<Integer> concurrency,
-                  int concurrentRequests, String strace) {
+                  int concurrentRequests, String strace, int ringExchanges) {
 
         boolean runs(Scenario s) {
             return scenarios.contains(s);
@@ -111,11 +117,11 @@ public final class Benchmark {
         o.put("jvm-opts", env("BENCH_JVM_OPTS", ""));
         o.put("profile", "");
         o.put("baseline", env("BENCH_BASELINE", ""));
-        o.put("scenarios", env("BENCH_SCENARIOS", String.join(",",
-                Arrays.stream(Scenario.values()).map(s -> s.word).toList())));
+        o.put("scenarios", env("BENCH_SCENARIOS", String.join(",", Scenario.DEFAULT.stream().map(s -> s.word).toList())));
         o.put("concurrency", env("BENCH_CONCURRENCY", "1,16,64,256"));
         o.put("concurrent-requests", env("BENCH_CONCURRENT_REQUESTS", "20000"));
         o.put("strace", "");
+        o.put("ring-exchanges", env("BENCH_RING_EXCHANGES", "200000"));
         boolean write = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -181,7 +187,7 @@ public final class Benchmark {
         Config c = new Config(positive(o, "rounds"), nonNegative(o, "warmup"), positive(o, "size"), positive(o, "requests"),
                 positive(o, "connections"), clients, o.get("label"), out, o.get("note"), jvm, profile, write, repo,
                 o.get("baseline").isEmpty() ? null : Path.of(o.get("baseline")).toAbsolutePath(), List.copyOf(scenarios),
-                List.copyOf(concurrency), positive(o, "concurrent-requests"), strace);
+                List.copyOf(concurrency), positive(o, "concurrent-requests"), strace, positive(o, "ring-exchanges"));
         if (c.baseline != null && !Files.isRegularFile(c.baseline.resolve("final/target/ktls-https.jar"))) {
             throw new IllegalArgumentException("--baseline: no final/target/ktls-https.jar under " + c.baseline);
         }
@@ -240,6 +246,12 @@ public final class Benchmark {
     }
 
     int run() throws Exception {
+        if (config.profile().isEmpty() && config.strace().isEmpty() && config.runs(Scenario.RING)) {
+            ring();
+            if (config.scenarios().equals(List.of(Scenario.RING))) {
+                return 0;
+            }
+        }
         Path work = workDirectory();
         this.work = work;
         boolean done = false;
@@ -452,6 +464,62 @@ public final class Benchmark {
     }
     // end::isolation[]
 
+    // ---------------------------------------------------------------- the ring scenario
+
+    /** The ring scenario, in this JVM, before any other: nothing else of the benchmark runs meanwhile. */
+    private void ring() throws IOException, InterruptedException {
+        log("ring: " + RingBench.CONNECTIONS + " loopback connections, " + config.ringExchanges()
+                + " exchanges per variant, " + config.warmup() + " warm-up + " + config.rounds() + " measured rounds");
+        var runs = RingBench.measure(config.warmup(), config.rounds(), config.ringExchanges(), Benchmark::log);
+        Path costs = config.repo().resolve("docs/src/docs/asciidoc/perf/concurrency-" + config.label() + ".csv");
+        RingReport report = new RingReport(config, ringEnvironment(costs), runs, RingReport.clientCosts(costs));
+        System.out.println();
+        System.out.print(report.text());
+        if (config.write()) {
+            for (Path p : report.write(config.out(), config.label())) {
+                System.out.println("wrote " + p);
+            }
+        }
+    }
+
+    private Map<String, String> ringEnvironment(Path costs) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")));
+        e.put("machine", machine());
+        e.put("code", code(config.repo()));
+        e.put("JVM", "JDK " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.vendor")
+                + "), the harness's own (final/bench: -Xmx256m)");
+        e.put("method", ringMethod());
+        e.put("client", "this client's CPU per request at C = " + RingReport.LEVEL + ": the concurrency medians committed in "
+                + config.repo().relativize(costs));
+        if (!config.note().isBlank()) {
+            e.put("note", config.note());
+        }
+        return e;
+    }
+
+    // tag::ring-method[]
+    private String ringMethod() {
+        return config.warmup() + " warm-up + " + config.rounds() + " measured rounds; in each round every variant "
+                + "runs once, the order rotated each round. A run: a fresh ring (256 entries), "
+                + RingBench.CONNECTIONS + " TCP connections over 127.0.0.1 (TCP_NODELAY) to an echo peer in the same "
+                + "JVM (one platform thread, java.nio Selector, the same in every variant); then "
+                + config.ringExchanges() + " exchanges timed, every connection busy: an exchange is a "
+                + RingBench.MESSAGE + "-byte send and the whole echo received into the connection's buffer and checked "
+                + "(its number at both ends). One thread drives the ring with prepare, submitAndWait and reap, no "
+                + "event loop; each wait is for a quarter of the completions the exchanges in flight will post, at "
+                + "most 100 µs, as the client's loop waits. (a) a send linked to a recv, as the client does; (b) the "
+                + "same on registered files (IORING_REGISTER_FILES, IOSQE_FIXED_FILE); (c) one send per exchange and "
+                + "one multishot recv per connection (IORING_RECV_MULTISHOT, IOSQE_BUFFER_SELECT), armed before the "
+                + "timed exchanges and again whenever a completion comes without IORING_CQE_F_MORE, into a ring of "
+                + RingBench.BUFFERS + " provided buffers of " + RingBench.MESSAGE + " bytes (IORING_REGISTER_PBUF_RING), "
+                + "each copied into the connection's buffer and handed back at once; (d) (c) on registered files. "
+                + "CPU: getrusage of the whole process over the timed exchanges (the peer's share included, the same "
+                + "in every variant); ring thread: that thread's own CPU time (ThreadMXBean). io_uring_enter and "
+                + "entries: the ring's own counts. Figures: medians over the measured rounds.";
+    }
+    // end::ring-method[]
+
     private Contender start(String name, Path work, Pki pki) throws IOException, InterruptedException {
         String jdk = "JDK " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.vendor") + ")";
         String version = Benchmark.class.getPackage().getImplementationVersion();
@@ -609,7 +677,7 @@ public final class Benchmark {
     // end::concurrency-method[]
 
     /** The commit measured, and whether tracked files differed from it. */
-    private static String code(Path repo) {
+    static String code(Path repo) {
         try {
             Process head = new ProcessBuilder("git", "-C", repo.toString(), "rev-parse", "--short=10", "HEAD")
                     .redirectErrorStream(true).start();
@@ -629,7 +697,7 @@ public final class Benchmark {
         }
     }
 
-    private static String machine() {
+    static String machine() {
         String cpu = "unknown CPU";
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
@@ -654,7 +722,7 @@ public final class Benchmark {
     private int profile(Path work, Pki pki, Nginx nginx, URI largeUri, URI smallUri, long large) throws Exception {
         String[] spec = config.profile().split(":", 2);
         Scenario scenario = Scenario.of(spec[0]);
-        if (scenario == Scenario.PARALLEL) {
+        if (scenario == Scenario.PARALLEL || scenario == Scenario.RING) {
             throw new IllegalArgumentException("--profile takes large, keepalive, newconn or concurrent (at C = 64)");
         }
         int level = config.concurrency().contains(64) ? 64 : config.concurrency().getLast();

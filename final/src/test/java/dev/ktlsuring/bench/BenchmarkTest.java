@@ -165,7 +165,7 @@ class BenchmarkTest {
                 "--connections", "2"});
         java.util.Map<Scenario, java.util.Map<String, Summary>> summaries = new java.util.EnumMap<>(Scenario.class);
         List<String> clients = List.of("uring-userspace", "jdk", "curl");
-        for (Scenario s : Scenario.values()) {
+        for (Scenario s : Scenario.DEFAULT) {
             java.util.Map<String, Summary> m = new java.util.LinkedHashMap<>();
             for (int i = 0; i < clients.size(); i++) {
                 Summary summary = new Summary(clients.get(i), s);
@@ -262,6 +262,96 @@ class BenchmarkTest {
         assertThat(dir.resolve("perf/_results-test.adoc")).as("single-connection results left alone").doesNotExist();
     }
 
+    // tag::ring-test[]
+    @Test
+    void everyRingVariantEchoesEveryExchangeAndLeavesNothingOpen() throws Exception {
+        RingBench.run(RingBench.Variant.PLAIN, 200);          // classes loaded, libc symbols resolved
+        long fds = openDescriptors(), mappings = ringMappings();
+        for (RingBench.Variant v : RingBench.Variant.values()) {
+            RingBench.Run r = RingBench.run(v, 3000);
+            assertThat(r.exchanges()).isEqualTo(3000);
+            assertThat(r.enterCalls()).as(v + ": io_uring_enter calls").isBetween(1L, 3000L * 2);
+            assertThat(r.cpu().totalNanos()).as(v + ": process CPU").isPositive();
+            assertThat(r.ringThreadNanos()).as(v + ": ring thread CPU").isPositive().isLessThanOrEqualTo(r.cpu().totalNanos() + 10_000_000L);
+            if (v.multishot) {
+                // One send per exchange; a receive entry only when one ended and was armed again.
+                assertThat(r.entries()).as(v + ": entries").isEqualTo(3000 + r.rearms());
+            } else {
+                assertThat(r.rearms()).isZero();
+                // A send and a receive per exchange, and one more receive for each echo that came in parts.
+                assertThat(r.entries()).as(v + ": entries").isGreaterThanOrEqualTo(2 * 3000);
+            }
+        }
+        assertThat(openDescriptors()).as("descriptors: rings, sockets, peer").isEqualTo(fds);
+        assertThat(ringMappings()).as("ring mappings").isEqualTo(mappings);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).doesNotContain("ring-bench-echo");
+    }
+    // end::ring-test[]
+
+    @Test
+    void ringReportWeighsEachSavingAgainstTheClientsCpuPerRequest(@TempDir Path dir) throws Exception {
+        var config = Benchmark.parse(new String[] {"--rounds", "2", "--scenarios", "ring", "--ring-exchanges", "1000",
+                "--label", "test"});
+        Path csv = dir.resolve("concurrency-test.csv");
+        Files.writeString(csv, """
+                scenario,concurrency,client,rounds,rate,rate_unit,spread,cpu,cpu_unit,sys_share,p50_us,p99_us,io_uring_enter_per_unit,io_uring_ops_per_unit,nginx_cpu_per_unit
+                concurrent,16,uring-userspace,7,12334.6,req/s,0.217,49.287,cpu_us_per_req,0.414,1185.2,3687.5,0.2881,2.0024,33.473
+                concurrent,64,uring-userspace,7,11526.1,req/s,0.441,50.000,cpu_us_per_req,0.375,5585.5,17685.6,0.2628,2.0057,36.384
+                concurrent,64,jdk,7,6668.6,req/s,0.278,114.189,cpu_us_per_req,0.467,8356.1,22761.2,,,39.872
+                """);
+        List<RingReport.ClientCost> costs = RingReport.clientCosts(csv);
+        assertThat(costs).containsExactly(new RingReport.ClientCost("uring-userspace", 50.0, "concurrency-test.csv"));
+        assertThat(RingReport.clientCosts(dir.resolve("missing.csv"))).isEmpty();
+
+        // Per exchange, in two rounds: (a) 20 and 22 µs of CPU, (b) 19.5 and 21.9, (c) 17 and 20, (d) 16 and 19.
+        java.util.Map<RingBench.Variant, List<RingBench.Run>> runs = new java.util.EnumMap<>(RingBench.Variant.class);
+        double[][] micros = {{20, 22}, {19.5, 21.9}, {17, 20}, {16, 19}};
+        for (RingBench.Variant v : RingBench.Variant.values()) {
+            List<RingBench.Run> list = new java.util.ArrayList<>();
+            for (double m : micros[v.ordinal()]) {
+                long cpu = Math.round(m * 1000 * 1000);   // 1000 exchanges
+                list.add(new RingBench.Run(v, 1000, 50_000_000L, new CpuTime(cpu - 1_000_000, 1_000_000), cpu / 2,
+                        v.multishot ? 100 : 200, v.multishot ? 1000 : 2000, 0));
+            }
+            runs.put(v, list);
+        }
+        var report = new RingReport(config, java.util.Map.of("machine", "test"), runs, costs);
+        assertThat(report.savedMicros(RingBench.Variant.FIXED)).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(report.savedMicros(RingBench.Variant.MULTISHOT)).isCloseTo(2.5, org.assertj.core.data.Offset.offset(1e-9));
+        List<String[]> table = report.table();
+        assertThat(table).hasSize(5);
+        assertThat(table.getFirst()).endsWith("saved µs/exchange", "saved: rounds' range", "of uring-userspace's 50.0 µs/req");
+        assertThat(table.get(1)).containsExactly("(a) plain fd, one recv per message", "20000", "0%", "21.00", "1.00",
+                "10.50", "1.00", "0.200", "2.00", "–", "–", "–");
+        assertThat(table.get(4)).containsExactly("(d) multishot recv, provided buffers, registered files", "20000", "0%",
+                "17.50", "0.83", "8.75", "0.83", "0.100", "1.00", "3.50", "3.00 to 4.00", "7.0%");
+        assertThat(report.savings()).containsExactly(
+                "(b) registered files: 0.30 µs per exchange (rounds: 0.10 to 0.50), 0.6% of uring-userspace's 50.0 CPU µs "
+                        + "per request at C = 64 (below 5%)",
+                "(c) multishot recv, provided buffers: 2.50 µs per exchange (rounds: 2.00 to 3.00), 5.0% of "
+                        + "uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)",
+                "(d) multishot recv, provided buffers, registered files: 3.50 µs per exchange (rounds: 3.00 to 4.00), 7.0% "
+                        + "of uring-userspace's 50.0 CPU µs per request at C = 64 (at least 5%)");
+        assertThat(new RingReport(config, java.util.Map.of(), runs, List.of()).savings().getFirst())
+                .startsWith("No committed concurrency results for label test");
+
+        var files = report.write(dir, "test");
+        assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("_ring-test.adoc", "ring-runs-test.csv");
+        assertThat(Files.readString(files.getFirst())).contains("[#bench-ring-test]", "| machine | test",
+                "1000 exchanges per variant and round", "* (c) multishot recv, provided buffers: 2.50 µs", "| 3.00 to 4.00 |");
+        assertThat(Files.readString(files.getLast()).lines()).hasSize(1 + 4 * 2).contains("c,2,1000,50000000,19000000,1000000,10000000,100,1000,0");
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static long ringMappings() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("io_uring")).count();
+    }
+
     @Test
     void optionsAndTheirChecks() {
         var c = Benchmark.parse(new String[] {"--rounds", "3", "--size", "8", "--clients", "jdk,curl", "--no-write"});
@@ -275,7 +365,13 @@ class BenchmarkTest {
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--bogus", "1"})).hasMessageContaining("unknown option");
         var d = Benchmark.parse(new String[0]);
-        assertThat(d.scenarios()).containsExactly(Scenario.values());
+        assertThat(d.scenarios()).containsExactly(Scenario.LARGE, Scenario.KEEPALIVE, Scenario.NEWCONN,
+                Scenario.CONCURRENT, Scenario.PARALLEL).doesNotContain(Scenario.RING);
+        assertThat(d.ringExchanges()).isEqualTo(200_000);
+        var ring = Benchmark.parse(new String[] {"--scenarios", "ring", "--ring-exchanges", "500"});
+        assertThat(ring.scenarios()).containsExactly(Scenario.RING);
+        assertThat(ring.ringExchanges()).isEqualTo(500);
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--ring-exchanges", "0"})).hasMessageContaining("positive");
         assertThat(d.concurrency()).containsExactly(1, 16, 64, 256);
         assertThat(d.pool()).isEqualTo(256);
         var cc = Benchmark.parse(new String[] {"--scenarios", "concurrent", "--concurrency", "2", "--concurrent-requests", "50",

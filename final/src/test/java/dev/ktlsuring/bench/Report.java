@@ -200,6 +200,7 @@ final class Report {
                     + " × 1 KiB per round and level";
             case PARALLEL -> Scenario.PARALLEL_DOWNLOADS + " downloads of the " + config.sizeMib()
                     + " MiB file at once, bodies discarded (all bytes over the wall time)";
+            case RING -> "One ring, " + RingBench.CONNECTIONS + " connections, 1 KiB exchanges (see perf/_ring-LABEL.adoc)";
         };
     }
 

@@ -16,10 +16,19 @@ enum Scenario {
      */
     CONCURRENT("concurrent"),
     /** {@link #PARALLEL_DOWNLOADS} downloads of the large file at once, bodies discarded as they arrive. */
-    PARALLEL("parallel");
+    PARALLEL("parallel"),
+    /**
+     * No HTTP, no TLS, no nginx: one ring in the harness's own JVM doing 1 KiB exchanges over 64 loopback
+     * connections, plain against registered files and multishot receive ({@link RingBench}). Not in the
+     * default set: its 200,000 exchanges per variant and round take a few minutes.
+     */
+    RING("ring");
 
     /** How many downloads {@link #PARALLEL} runs at once. */
     static final int PARALLEL_DOWNLOADS = 4;
+
+    /** What a run without {@code --scenarios} runs: every scenario but {@link #RING}. */
+    static final List<Scenario> DEFAULT = List.of(LARGE, KEEPALIVE, NEWCONN, CONCURRENT, PARALLEL);
 
     /** The scenarios of one connection at a time, in the results' first tables. */
     static final List<Scenario> SINGLE = List.of(LARGE, KEEPALIVE, NEWCONN);

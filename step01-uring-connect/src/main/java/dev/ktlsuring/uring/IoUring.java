@@ -154,6 +154,38 @@ public final class IoUring implements AutoCloseable {
         // end::sq-array[]
     }
 
+    // tag::register[]
+    /**
+     * {@code io_uring_register(2)}: hands the kernel something it keeps for this ring, so that entries
+     * can refer to it instead of carrying it each time. {@code IORING_REGISTER_FILES} takes an array of
+     * {@code count} descriptors, which entries marked {@link SubmissionEntry#fixedFile} then name by their
+     * index, and the kernel no longer looks each one up and takes a reference on its file per operation;
+     * {@code IORING_REGISTER_PBUF_RING} takes one {@code io_uring_buf_reg} ({@link BufferRing} does that).
+     * The kernel reads {@code argument} during the call only; what it keeps (the files, a buffer ring's
+     * memory) it keeps until the matching {@code IORING_UNREGISTER_*} or until the ring is closed.
+     *
+     * @param opcode   an {@code IORING_REGISTER_*} or {@code IORING_UNREGISTER_*} value
+     * @param argument the opcode's argument block, native memory ({@link MemorySegment#NULL} where it takes none)
+     * @param count    how many entries {@code argument} holds, as the opcode counts them
+     */
+    public void register(int opcode, MemorySegment argument, int count) throws IOException {
+        ensureOpen();
+        if (!argument.isNative()) {
+            throw new IllegalArgumentException("io_uring_register: the kernel reads the argument by address; "
+                    + "a heap segment has none");
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("io_uring_register: negative count " + count);
+        }
+        SystemCalls.ioUringRegister(ringFd, opcode, argument, count);
+    }
+    // end::register[]
+
+    /** Whether {@link #close} has run: what the kernel kept for this ring is gone with it. */
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Whether this kernel implements {@code opcode} (an {@code IORING_OP_*} value), as reported by IORING_REGISTER_PROBE. */
     public boolean supports(int opcode) {
         return opcode >= 0 && opcode < supportedOps.length && supportedOps[opcode];

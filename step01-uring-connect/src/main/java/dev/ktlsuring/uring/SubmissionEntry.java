@@ -15,6 +15,9 @@ import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SENDMSG;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_SOCKET;
 import static dev.ktlsuring.uring.abi.io_uring_h.IORING_OP_TIMEOUT;
 import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_CQE_SKIP_SUCCESS;
+import static dev.ktlsuring.uring.abi.io_uring_h.IORING_RECV_MULTISHOT;
+import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_BUFFER_SELECT;
+import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_FIXED_FILE;
 import static dev.ktlsuring.uring.abi.io_uring_h.IOSQE_IO_LINK;
 
 /**
@@ -72,6 +75,31 @@ public final class SubmissionEntry {
         io_uring_sqe.msg_flags(sqe, flags);
         return this;
     }
+
+    // tag::multishot[]
+    /**
+     * A multishot receive (Linux 6.0): one entry that completes every time data arrives, each time into a
+     * buffer the kernel takes from the provided buffers of {@code bufferGroup} (a {@link BufferRing}), so
+     * no buffer is tied up while the connection is quiet. Every completion carries
+     * {@code IORING_CQE_F_BUFFER} and the buffer's id ({@link BufferRing#bufferId}) when it has data, and
+     * {@code IORING_CQE_F_MORE} while the receive stays armed; one without {@code F_MORE} is its last
+     * (end of stream, an error, or {@code -ENOBUFS} when the group had no buffer left), and the receive
+     * must be submitted again.
+     */
+    public SubmissionEntry recvMultishot(int fd, int bufferGroup, int flags) {
+        if (bufferGroup < 0 || bufferGroup > 0xFFFF) {
+            throw new IllegalArgumentException("recv: buffer group " + bufferGroup + " is not a 16-bit id");
+        }
+        // No address and length 0: the kernel picks the buffer, and receives up to that buffer's length.
+        prepare(IORING_OP_RECV(), fd, 0, 0, 0);
+        io_uring_sqe.msg_flags(sqe, flags);
+        // The receive's own flags travel in ioprio (io_uring_prep_recv_multishot); the group in buf_group.
+        io_uring_sqe.ioprio(sqe, (short) IORING_RECV_MULTISHOT());
+        io_uring_sqe.buf_group(sqe, (short) bufferGroup);
+        io_uring_sqe.flags(sqe, (byte) (io_uring_sqe.flags(sqe) | IOSQE_BUFFER_SELECT()));
+        return this;
+    }
+    // end::multishot[]
 
     /**
      * A one-shot poll of {@code fd} for {@code events} ({@code POLLIN}...): the result is the ready mask.
@@ -148,10 +176,18 @@ public final class SubmissionEntry {
         return (io_uring_sqe.flags(sqe) & IOSQE_CQE_SKIP_SUCCESS()) != 0;
     }
 
-    /** Whether {@link #linkNext()} was asked for. */
-    boolean linksNext() {
-        return (io_uring_sqe.flags(sqe) & IOSQE_IO_LINK()) != 0;
+
+    // tag::fixed-file[]
+    /**
+     * Makes this entry's descriptor an index into the ring's registered files ({@code IOSQE_FIXED_FILE},
+     * see {@link IoUring#register}): the kernel then takes the file from the ring's own table instead of
+     * looking the descriptor up and taking a reference on its file for this one operation.
+     */
+    public SubmissionEntry fixedFile() {
+        io_uring_sqe.flags(sqe, (byte) (io_uring_sqe.flags(sqe) | IOSQE_FIXED_FILE()));
+        return this;
     }
+    // end::fixed-file[]
 
     private static MemorySegment requireNative(MemorySegment segment, String operation) {
         if (!segment.isNative()) {

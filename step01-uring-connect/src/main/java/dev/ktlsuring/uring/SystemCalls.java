@@ -59,6 +59,7 @@ public final class SystemCalls {
     private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** The 8-byte counter increment an eventfd write adds: 1. */
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle MMAP = downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap",
@@ -206,6 +207,11 @@ public final class SystemCalls {
             CAPTURE_STATES.offer(errno);
         }
         return address.reinterpret(length);
+    }
+
+    /** {@code getpagesize(2)}: the unit in which the kernel maps and pins memory (4 KiB on x86-64, up to 64 KiB on arm64). */
+    static long pageSize() {
+        return call(errno -> (long) (int) GETPAGESIZE.invokeExact(errno));
     }
 
     /** {@code munmap(2)}; a failure here means a bookkeeping bug, so it is an {@link IllegalStateException}. */
