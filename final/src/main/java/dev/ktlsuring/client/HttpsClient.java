@@ -276,8 +276,7 @@ public final class HttpsClient implements AutoCloseable {
                 } catch (SocketTimeoutException | RequestBodyException e) {
                     throw e;
                 } catch (IOException e) {
-                    response = earlyResponse(c, request, traced, e);
-                    return response;
+                    return earlyResponse(c, request, traced, e);          // not kept: keep is false
                 }
                 response = c.reader.read(request.method(), traced);
             } catch (TruncatedResponseException e) {
@@ -304,7 +303,7 @@ public final class HttpsClient implements AutoCloseable {
                 throw e;                          // send() says why
             }
             if (c.reused && !c.receivedAny && !(e instanceof StaleConnectionException)
-                    && !(e instanceof HttpProtocolException)) {
+                    && !(e instanceof HttpProtocolException) && !(e instanceof RequestBodyException)) {
                 throw new StaleConnectionException();
             }
             throw e;
