@@ -57,7 +57,7 @@ public record CommandLine(String method, List<URI> urls, List<Header> headers, S
                   --tls-version V      1.2 or 1.3 only
                   --cipher NAME        aes128gcm, aes256gcm, chacha20poly1305, or a suite name
                   --connect-timeout S  seconds for connect + handshake (default 30)
-                  --max-time S         seconds for the whole exchange (default 300)
+                  --max-time S         seconds for the whole transfer, connect and handshake included (default 300)
               -Z, --parallel           transfer the URLs at once, on one io_uring ring
                   --parallel-max N     at most N transfers at once with -Z (1-300, default 50)
               -h, --help               this text
