@@ -7,8 +7,10 @@ import dev.ktlsuring.client.RequestBody;
 import dev.ktlsuring.handshake.TlsOptions;
 import dev.ktlsuring.handshake.Trust;
 import dev.ktlsuring.http.HttpResponse;
+import dev.ktlsuring.http.ResponseReader;
 
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
@@ -18,9 +20,13 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +50,7 @@ public final class Main {
         // Not over System.out: that PrintStream would keep a closed pipe's error from this one.
         var stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.UTF_8);
-        int status = new Main(stdout, System.err).run(args);
+        int status = new Main(stdout, System.err).run(Arguments.typed(args));
         stdout.flush();
         System.exit(status);
     }
@@ -55,7 +61,7 @@ public final class Main {
         try {
             command = CommandLine.parse(args);
         } catch (CommandLine.UsageException e) {
-            err.println("ktls-https: " + e.getMessage());
+            err.println("ktls-https: " + printable(e.getMessage()));
             return ExitStatus.USAGE.code;
         }
         if (command.help()) {
@@ -69,7 +75,7 @@ public final class Main {
             err.println("ktls-https: " + message(cause));
             return ExitStatus.of(cause).code;
         } catch (RuntimeException e) {
-            err.println("ktls-https: internal error: " + e);
+            err.println("ktls-https: internal error: " + printable(e.toString()));
             return ExitStatus.FAILURE.code;
         }
     }
@@ -78,15 +84,22 @@ public final class Main {
     private int request(CommandLine command) throws IOException {
         ClientOptions options = options(command, Trust.system());
         List<URI> urls = command.urls();
-        // Standard input can be read only once: with several URLs, each gets the same bytes.
-        RequestBody body = urls.size() > 1 && "@-".equals(command.data())
-                ? RequestBody.of(System.in.readAllBytes()) : body(command.data());
-        try (var client = HttpsClient.create(options)) {
-            if (urls.size() == 1) {
-                transfer(client, command, 0, body, false);
-                return ExitStatus.OK.code;
+        // Local files first: one that cannot be read fails the command before any connection.
+        RequestBody body = body(command.data(), urls.size() > 1);
+        try (Closeable closeBody = closer(body)) {
+            try {
+                new Request(command.method(), urls.getFirst(), command.headers(), body);
+            } catch (IllegalArgumentException e) {
+                err.println("ktls-https: " + printable(e.getMessage()));   // headers that cannot frame this body
+                return ExitStatus.USAGE.code;
             }
-            return command.parallel() ? parallel(client, command, body) : sequential(client, command, body);
+            try (var client = HttpsClient.create(options)) {
+                if (urls.size() == 1) {
+                    transfer(client, command, 0, body, false);
+                    return ExitStatus.OK.code;
+                }
+                return command.parallel() ? parallel(client, command, body) : sequential(client, command, body);
+            }
         }
     }
 
@@ -95,12 +108,23 @@ public final class Main {
             throws IOException {
         Request request = new Request(command.method(), command.urls().get(index), command.headers(), body);
         try (var output = new BodyOutput(command.output(index), wholeBodies)) {
-            client.send(request, head -> {
-                OutputStream sink = output.open();         // -o FILE is created only once a response is in
-                if (command.includeHeaders()) {
-                    output.write(headBytes(head));
+            client.send(request, new ResponseReader.Heads() {
+                @Override
+                public OutputStream bodySink(HttpResponse head) {
+                    OutputStream sink = output.open();     // -o FILE is created only once a response is in
+                    if (command.includeHeaders()) {
+                        output.write(headBytes(head));
+                    }
+                    return sink;
                 }
-                return sink;
+
+                @Override
+                public void interim(HttpResponse head) {
+                    if (command.includeHeaders()) {        // 100 Continue, 103 Early Hints: as curl -i
+                        output.open();
+                        output.write(headBytes(head));
+                    }
+                }
             });
             output.finish();
         }
@@ -155,7 +179,7 @@ public final class Main {
             err.println("ktls-https: " + command.urls().get(index) + ": " + message(cause));
             return ExitStatus.of(cause).code;
         } catch (RuntimeException e) {
-            err.println("ktls-https: " + command.urls().get(index) + ": internal error: " + e);
+            err.println("ktls-https: " + command.urls().get(index) + ": internal error: " + printable(e.toString()));
             return ExitStatus.FAILURE.code;
         }
     }
@@ -215,11 +239,7 @@ public final class Main {
         }
         Trust trust = defaultTrust;
         if (command.caCert() != null) {
-            try {
-                trust = Trust.pemFile(command.caCert());
-            } catch (NoSuchFileException e) {
-                throw new NoSuchFileException(command.caCert().toString(), null, "--cacert: no such file");
-            }
+            trust = caCert(command.caCert());
         }
         if (command.insecure()) {
             err.println("ktls-https: warning: -k: the server's certificate and name are NOT verified");
@@ -227,36 +247,128 @@ public final class Main {
         }
         ClientOptions options = ClientOptions.defaults().withTls(tls.withTrust(trust)).withMode(command.mode())
                 .withTimeouts(command.connectTimeout(), command.maxTime());
-        return command.verbose() ? options.withTrace(line -> err.println("* " + line)) : options;
+        // The trace quotes the server (its headers, its certificate's name): no control character of it
+        // reaches the terminal.
+        return command.verbose() ? options.withTrace(line -> err.println("* " + escaped(line))) : options;
     }
 
-    private static RequestBody body(String data) throws IOException {
+    /** {@code --cacert FILE}'s CA certificates; a file that is not a readable PEM certificate file is exit 77, as curl's. */
+    private static Trust caCert(Path file) throws LocalFileException {
+        if (Files.isDirectory(file)) {
+            throw new LocalFileException("--cacert: is a directory: " + file, ExitStatus.CA_CERT_UNUSABLE);
+        }
+        try {
+            return Trust.pemFile(file);
+        } catch (NoSuchFileException e) {
+            throw new LocalFileException("--cacert: no such file: " + file, ExitStatus.CA_CERT_UNUSABLE);
+        } catch (IOException e) {
+            throw new LocalFileException("--cacert: " + (e instanceof AccessDeniedException
+                    ? "permission denied: " + file : e.getMessage()), ExitStatus.CA_CERT_UNUSABLE);
+        }
+    }
+
+    // tag::data[]
+    /**
+     * The {@code -d} body. A file is looked at before any connection, so that one that cannot be read
+     * is exit 26 with nothing sent. A regular file goes out as it is read, with its size as
+     * Content-Length; one whose size reads 0 (procfs says 0 for files with content) is read whole
+     * first; anything else (a pipe, {@code /dev/stdin}) goes out chunked, as {@code @-} does. Bytes
+     * that can be read only once are read whole when several URLs each need them.
+     */
+    private static RequestBody body(String data, boolean several) throws IOException {
         if (data == null) {
             return RequestBody.EMPTY;
         }
+        if (!data.startsWith("@")) {
+            return RequestBody.of(Arguments.bytes(data));
+        }
         if (data.equals("@-")) {
-            return RequestBody.of(System.in);
+            return several ? RequestBody.of(System.in.readAllBytes()) : RequestBody.of(System.in);
         }
-        if (data.startsWith("@")) {
-            var path = Path.of(data.substring(1));
-            if (!Files.isReadable(path)) {
-                throw new NoSuchFileException(path.toString(), null, "-d: cannot read file");
+        Path path;
+        try {
+            path = Path.of(data.substring(1));
+        } catch (InvalidPathException e) {
+            throw unreadable(data.substring(1), "not a usable file name");
+        }
+        try {
+            BasicFileAttributes file = Files.readAttributes(path, BasicFileAttributes.class);
+            if (file.isDirectory()) {
+                throw unreadable(path.toString(), "is a directory");
             }
-            return RequestBody.of(path);
+            if (file.isRegularFile() && file.size() > 0) {
+                Files.newInputStream(path).close();                  // readable: the request opens it again
+                return RequestBody.of(path);
+            }
+            if (file.isRegularFile() || several) {
+                return RequestBody.of(Files.readAllBytes(path));
+            }
+            return RequestBody.of(Files.newInputStream(path));
+        } catch (NoSuchFileException e) {
+            throw unreadable(path.toString(), null);
+        } catch (LocalFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw unreadable(path.toString(), e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileSystemException f && f.getReason() != null ? f.getReason().toLowerCase(Locale.ROOT)
+                    : e.getMessage());
         }
-        return RequestBody.of(data.getBytes(StandardCharsets.UTF_8));
+    }
+    // end::data[]
+
+    private static LocalFileException unreadable(String file, String reason) {
+        return new LocalFileException("-d: cannot read file: " + file + (reason == null ? "" : " (" + reason + ")"),
+                ExitStatus.READ_ERROR);
     }
 
-    /** One line: the exception's own message, which names the operation and the peer. */
+    /** Closes a stream body the command opened (a file such as a pipe), never standard input. */
+    private static Closeable closer(RequestBody body) {
+        return () -> {
+            if (body instanceof RequestBody.Stream s && s.in() != System.in) {
+                s.in().close();
+            }
+        };
+    }
+
+    /** One line: the exception's own message, which names the operation and the peer, made printable. */
     static String message(Throwable e) {
         if (e instanceof NoSuchFileException f) {
-            return (f.getReason() == null ? "no such file" : f.getReason()) + ": " + f.getFile();
+            return printable((f.getReason() == null ? "no such file" : f.getReason()) + ": " + f.getFile());
         }
         if (e instanceof java.net.UnknownHostException) {
-            return "could not resolve host: " + e.getMessage();
+            return printable("could not resolve host: " + e.getMessage());
         }
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        return printable(m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
+    }
+
+    /** The longest message line printed: longer ones, which only a peer's data could make, are cut. */
+    static final int MAX_MESSAGE = 1000;
+
+    /**
+     * {@code text} for a terminal: control characters (C0, DEL, C1) as {@code \xHH}, and cut to
+     * {@link #MAX_MESSAGE} characters. Every error line goes through here: many quote the peer.
+     */
+    static String printable(String text) {
+        String escaped = escaped(text);
+        return escaped.length() <= MAX_MESSAGE ? escaped : escaped.substring(0, MAX_MESSAGE - 3) + "...";
+    }
+
+    /** {@code text} with each control character (C0, DEL, C1) as {@code \xHH}, so that none reaches a terminal. */
+    static String escaped(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c >= 0x7F && c <= 0x9F) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                out.append(String.format("\\x%02x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     /**

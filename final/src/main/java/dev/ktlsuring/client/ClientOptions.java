@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * @param mode           who protects the records: the kernel if it can ({@link TlsMode#AUTO}), only the
  *                       kernel, or only userspace
  * @param connectTimeout limit for TCP connect plus TLS handshake
- * @param timeout        limit for a whole exchange (request sent, response read), and for each wait in it
+ * @param timeout        limit for a whole exchange (a new connection's connect and handshake, request sent,
+ *                       response read), and for each wait in it
  * @param trace          receives one line per pipeline event (connect, handshake, kTLS, request, response);
  *                       {@code line -> {}} for none; called from whichever thread sends the request
  * @param maxConnectionsPerHost connections open at once to one host and port; a request that finds them

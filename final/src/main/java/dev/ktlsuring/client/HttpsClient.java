@@ -8,6 +8,7 @@ import dev.ktlsuring.http.HttpProtocolException;
 import dev.ktlsuring.http.HttpRequest;
 import dev.ktlsuring.http.HttpResponse;
 import dev.ktlsuring.http.ResponseReader;
+import dev.ktlsuring.http.ResponseReader.Heads;
 import dev.ktlsuring.http.TruncatedResponseException;
 import dev.ktlsuring.io.TlsChannel;
 import dev.ktlsuring.ktls.KtlsEnabled;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -75,17 +75,18 @@ public final class HttpsClient implements AutoCloseable {
     }
 
     /**
-     * Sends {@code request}; once the response's header section has arrived, {@code bodySink} says
-     * where the body goes (a stream, written as it arrives), or {@code null} to keep it in memory.
+     * Sends {@code request}; once the response's header section has arrived, {@code heads} says where
+     * the body goes (a stream, written as it arrives), or {@code null} to keep it in memory. It also
+     * hears of interim responses (100 Continue, 103 Early Hints) as they come.
      *
      * <p>A kept-alive connection may turn out to have been closed by the server before it read the
      * request. The request is then sent again on a new connection, but only if doing so cannot
      * duplicate it: its method is idempotent (RFC 9110 §9.2.2) and its body can be replayed.
      */
-    public HttpResponse send(Request request, Function<HttpResponse, OutputStream> bodySink) throws IOException {
+    public HttpResponse send(Request request, Heads heads) throws IOException {
         String key = request.host() + ":" + request.port();
         try {
-            return sendOnce(request, bodySink, key);
+            return sendOnce(request, heads, key);
         } catch (IOException e) {
             if (closed && !(e instanceof ClientClosedException)) {
                 // Whatever the close interrupted (connect, handshake, exchange), that is what happened.
@@ -98,13 +99,12 @@ public final class HttpsClient implements AutoCloseable {
         }
     }
 
-    private HttpResponse sendOnce(Request request, Function<HttpResponse, OutputStream> bodySink, String key)
-            throws IOException {
+    private HttpResponse sendOnce(Request request, Heads heads, String key) throws IOException {
         Duration limit = request.timeout() != null ? request.timeout() : options.timeout();
         long deadline = System.nanoTime() + limit.toNanos();
         Connection c = lease(request, key, deadline, limit);
         try {
-            return exchange(c, request, bodySink, deadline, limit, key);
+            return exchange(c, request, heads, deadline, limit, key);
         } catch (StaleConnectionException stale) {
             if (!replayable(request)) {
                 throw new TruncatedResponseException("the server closed the kept-alive connection without "
@@ -113,7 +113,7 @@ public final class HttpsClient implements AutoCloseable {
             }
             options.trace().accept("Kept-alive connection was closed by the server; sending again on a new connection");
             // A new connection is never taken for a stale one: its failures are reported as they are.
-            return exchange(open(request, key, deadline, limit), request, bodySink, deadline, limit, key);
+            return exchange(open(request, key, deadline, limit), request, heads, deadline, limit, key);
         }
     }
     // end::send[]
@@ -141,7 +141,7 @@ public final class HttpsClient implements AutoCloseable {
 
     /** Whether sending {@code request} twice cannot do twice what it asks: RFC 9110 §9.2.2, and a body to send again. */
     static boolean replayable(Request request) {
-        return idempotent(request.method()) && !(request.body() instanceof RequestBody.Stream);
+        return idempotent(request.method()) && request.body().replayable();
     }
 
     private static boolean idempotent(String method) {
@@ -185,7 +185,7 @@ public final class HttpsClient implements AutoCloseable {
                 }
                 case ConnectionPool.Lease.Open<Connection>() -> {
                     try {
-                        return connect(request, deadline);
+                        return connect(request, deadline, limit);
                     } catch (IOException | RuntimeException e) {
                         pool.abandon(key);
                         throw e;
@@ -207,23 +207,39 @@ public final class HttpsClient implements AutoCloseable {
             throw new ClientClosedException("the HttpsClient is closed");
         }
         try {
-            return connect(request, deadline);
+            return connect(request, deadline, limit);
         } catch (IOException | RuntimeException e) {
             pool.abandon(key);
             throw e;
         }
     }
 
-    private Connection connect(Request request, long deadline) throws IOException {
+    private Connection connect(Request request, long deadline, Duration limit) throws IOException {
         ensureOpen();
         var trace = options.trace();
         trace.accept("Connecting to " + request.host() + ":" + request.port() + " via io_uring");
         // One connect limit for every address and the handshake, within what is left of the request's.
         long left = Math.min(options.connectTimeout().toNanos(), deadline - System.nanoTime());
-        Duration connectTimeout = left < options.connectTimeout().toNanos() ? Duration.ofNanos(Math.max(1, left))
-                : options.connectTimeout();
-        SecureConnection connection = SecureConnection.open(loop, request.host(), request.port(), options.tls(),
-                options.mode(), connectTimeout);
+        boolean exchangeLimit = left < options.connectTimeout().toNanos();
+        Duration connectTimeout = exchangeLimit ? Duration.ofNanos(Math.max(1, left)) : options.connectTimeout();
+        SecureConnection connection;
+        try {
+            connection = SecureConnection.open(loop, request.host(), request.port(), options.tls(), options.mode(),
+                    connectTimeout);
+        } catch (SocketTimeoutException e) {
+            if (!exchangeLimit) {
+                throw e;
+            }
+            // What ran out is the whole exchange's limit, not the connect limit: name that one, as an
+            // exchange's timeout does, and where it ran out.
+            String m = String.valueOf(e.getMessage());
+            int where = m.lastIndexOf(" (");
+            var t = new SocketTimeoutException("operation timed out after " + limit.toMillis() + " ms "
+                    + (m.startsWith("TLS handshake") ? "in the TLS handshake" : "while connecting")
+                    + (where >= 0 ? m.substring(where) : ""));
+            t.initCause(e);
+            throw t;
+        }
         if (options.tracing()) {
             trace.accept("Connected to " + SocketAddresses.format(connection.socket().remote())
                     + " (fd " + connection.socket().fd() + ")");
@@ -241,8 +257,8 @@ public final class HttpsClient implements AutoCloseable {
         return new Connection(connection);
     }
 
-    private HttpResponse exchange(Connection c, Request request, Function<HttpResponse, OutputStream> bodySink,
-                                  long deadline, Duration limit, String key) throws IOException {
+    private HttpResponse exchange(Connection c, Request request, Heads heads, long deadline, Duration limit, String key)
+            throws IOException {
         boolean keep = false;
         inUse.add(c);
         try {
@@ -252,25 +268,29 @@ public final class HttpsClient implements AutoCloseable {
             c.deadline = deadline;
             c.limit = limit;
             c.receivedAny = false;
-            writeRequest(c, request);
+            Heads traced = traced(request, heads);
             HttpResponse response;
             try {
-                response = c.reader.read(request.method(), head -> {
-                    if (options.tracing()) {
-                        options.trace().accept("< " + head.statusLine());
-                        head.headers().forEach(h -> options.trace().accept("< " + h));
-                    }
-                    return bodySink.apply(head);
-                });
+                try {
+                    writeRequest(c, request);
+                } catch (SocketTimeoutException | RequestBodyException e) {
+                    throw e;
+                } catch (IOException e) {
+                    return earlyResponse(c, request, traced, e);          // not kept: keep is false
+                }
+                response = c.reader.read(request.method(), traced);
             } catch (TruncatedResponseException e) {
                 if (c.reused && !c.receivedAny && !closed) {
                     throw new StaleConnectionException();
                 }
                 throw e;
             }
-            if (c.reader.buffered() > 0) {
-                throw new HttpProtocolException("the server sent " + c.reader.buffered()
-                        + " bytes more than the response's framing announced");
+            int excess = c.reader.discardExcess();
+            if (excess > 0) {
+                // RFC 9112 §6.3: data after a complete response is discarded, never read as the next one;
+                // the same happens to data that comes later, while the connection is idle.
+                options.trace().accept("Discarded " + excess + " bytes received after the response's end "
+                        + "(beyond its framing); the connection is not reused");
             }
             keep = c.reader.reusable();
             return response;
@@ -283,7 +303,7 @@ public final class HttpsClient implements AutoCloseable {
                 throw e;                          // send() says why
             }
             if (c.reused && !c.receivedAny && !(e instanceof StaleConnectionException)
-                    && !(e instanceof HttpProtocolException)) {
+                    && !(e instanceof HttpProtocolException) && !(e instanceof RequestBodyException)) {
                 throw new StaleConnectionException();
             }
             throw e;
@@ -293,42 +313,122 @@ public final class HttpsClient implements AutoCloseable {
         }
     }
 
-    // tag::write-request[]
-    /** Request head, then the body: whole, from a file in pieces, or chunked from a stream. */
-    private void writeRequest(Connection c, Request request) throws IOException {
-        long length = request.body().length();
-        List<Header> headers = new ArrayList<>(request.headers());
-        boolean chunked = length < 0;
-        if (headers.stream().noneMatch(h -> h.is("Content-Length") || h.is("Transfer-Encoding"))) {
-            if (chunked) {
-                headers.add(new Header("Transfer-Encoding", "chunked"));
-            } else if (length > 0 || List.of("POST", "PUT", "PATCH").contains(request.method())) {
-                headers.add(new Header("Content-Length", Long.toString(length)));
-            }
-        }
-        byte[] head = new HttpRequest(request.method(), request.uri(), headers, new byte[0]).head();
-        if (options.tracing()) {
-            for (String line : new String(head, StandardCharsets.ISO_8859_1).split("\r\n")) {
-                if (!line.isEmpty()) {
-                    options.trace().accept("> " + line);
-                }
-            }
-        }
-        c.write(head, 0, head.length);
-        switch (request.body()) {
-            case RequestBody.Bytes b -> c.write(b.bytes(), 0, b.bytes().length);
-            case RequestBody.FileBody f -> {
-                try (InputStream in = Files.newInputStream(f.path())) {
-                    copy(in, c, false);
-                }
-            }
-            case RequestBody.Stream s -> copy(s.in(), c, true);
+    /**
+     * The server stopped taking the request (a send failed), maybe because it has answered already and
+     * closed: a 413 to an upload too large, say (RFC 9110 §15.5.14). That answer, if it came whole, is
+     * the exchange's result, as in curl; otherwise the send's failure is. The connection is not kept.
+     */
+    private HttpResponse earlyResponse(Connection c, Request request, Heads heads, IOException sendFailure)
+            throws IOException {
+        c.abandonOutput();
+        options.trace().accept("The request could not be sent whole (" + sendFailure.getMessage()
+                + "); reading what the server answered, if anything; the connection is not reused");
+        try {
+            return c.reader.read(request.method(), heads);
+        } catch (IOException e) {
+            sendFailure.addSuppressed(e);
+            throw sendFailure;
         }
     }
 
-    private static void copy(InputStream in, Connection c, boolean chunked) throws IOException {
+    /** {@code heads}, with the response's heads traced, and 101 accepted only if the request asked to upgrade. */
+    private Heads traced(Request request, Heads heads) {
+        boolean upgrade = request.headers().stream().anyMatch(h -> h.is("Upgrade"));
+        return new Heads() {
+            @Override
+            public OutputStream bodySink(HttpResponse head) throws IOException {
+                trace(head);
+                return heads.bodySink(head);
+            }
+
+            @Override
+            public void interim(HttpResponse head) throws IOException {
+                trace(head);
+                heads.interim(head);
+            }
+
+            @Override
+            public boolean upgradeRequested() {
+                return upgrade;
+            }
+
+            private void trace(HttpResponse head) {
+                if (options.tracing()) {
+                    options.trace().accept("< " + head.statusLine());
+                    head.headers().forEach(h -> options.trace().accept("< " + h));
+                }
+            }
+        };
+    }
+
+    // tag::write-request[]
+    /**
+     * Request head, then the body: whole, from a file in pieces, or chunked from a stream. The head
+     * announces exactly what follows (RFC 9112 §6): chunked when the caller asked for it or the length
+     * is unknown, else a Content-Length of which exactly that many bytes are sent. The body's source is
+     * opened first, so that a file that cannot be read fails the request before anything is sent.
+     */
+    private void writeRequest(Connection c, Request request) throws IOException {
+        RequestBody body = request.body();
+        long length = body.length();
+        List<Header> headers = new ArrayList<>(request.headers());
+        boolean chunked = request.chunked();
+        long announced = request.contentLength();
+        if (!chunked && announced < 0) {
+            if (length < 0) {
+                chunked = true;
+                headers.add(new Header("Transfer-Encoding", "chunked"));
+            } else {
+                announced = length;
+                if (length > 0 || List.of("POST", "PUT", "PATCH").contains(request.method())) {
+                    headers.add(new Header("Content-Length", Long.toString(length)));
+                }
+            }
+        }
+        byte[] head = new HttpRequest(request.method(), request.uri(), headers, new byte[0]).head();
+        try (InputStream in = open(body)) {
+            if (options.tracing()) {
+                for (String line : new String(head, StandardCharsets.ISO_8859_1).split("\r\n")) {
+                    if (!line.isEmpty()) {
+                        options.trace().accept("> " + line);
+                    }
+                }
+            }
+            c.write(head, 0, head.length);
+            if (body instanceof RequestBody.Bytes b && !chunked) {
+                c.write(b.bytes(), 0, b.bytes().length);     // as long as announced: Request saw to it
+            } else {
+                copy(in, c, chunked, announced);
+            }
+        }
+    }
+
+    /** The body as a stream, open: a file that cannot be opened is the request's failure, before any byte is sent. */
+    private static InputStream open(RequestBody body) throws RequestBodyException {
+        return switch (body) {
+            case RequestBody.Bytes b -> new java.io.ByteArrayInputStream(b.bytes());
+            case RequestBody.FileBody f -> {
+                try {
+                    yield Files.newInputStream(f.path());
+                } catch (IOException e) {
+                    throw new RequestBodyException("cannot read the request body from " + f.path() + ": "
+                            + RequestBodyException.reason(e), e);
+                }
+            }
+            // The caller closes its stream: closing this one must not.
+            case RequestBody.Stream s -> new java.io.FilterInputStream(s.in()) {
+                @Override
+                public void close() {
+                }
+            };
+        };
+    }
+
+    /** Sends the body: chunked, or exactly {@code announced} bytes (fewer is the body's failure: it changed). */
+    private static void copy(InputStream in, Connection c, boolean chunked, long announced) throws IOException {
         byte[] piece = new byte[16 * 1024];
-        for (int n; (n = in.read(piece)) > 0; ) {
+        long sent = 0;
+        for (int n; (n = read(in, piece, chunked ? piece.length : (int) Math.min(piece.length, announced - sent))) > 0; ) {
             if (chunked) {
                 byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                 c.write(size, 0, size.length);
@@ -337,9 +437,24 @@ public final class HttpsClient implements AutoCloseable {
             if (chunked) {
                 c.write(CRLF, 0, 2);
             }
+            sent += n;
         }
         if (chunked) {
             c.write(LAST_CHUNK, 0, LAST_CHUNK.length);
+        } else if (sent < announced) {
+            throw new RequestBodyException("the request body ended after " + sent + " of the " + announced
+                    + " bytes announced (Content-Length): its source changed while it was sent", null);
+        }
+    }
+
+    private static int read(InputStream in, byte[] into, int length) throws RequestBodyException {
+        if (length == 0) {
+            return -1;
+        }
+        try {
+            return in.read(into, 0, length);
+        } catch (IOException e) {
+            throw new RequestBodyException("cannot read the request body: " + RequestBodyException.reason(e), e);
         }
     }
     // end::write-request[]
@@ -496,6 +611,11 @@ public final class HttpsClient implements AutoCloseable {
                 }
                 at += n;
             }
+        }
+
+        /** After a failed send: what was held back for the next one never goes out (the exchange has failed). */
+        void abandonOutput() {
+            held = 0;
         }
 
         private void sendHeld() throws IOException {

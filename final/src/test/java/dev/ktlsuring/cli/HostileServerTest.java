@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.ktlsuring.cli.MainTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +110,18 @@ class HostileServerTest {
             assertFails(run("--cacert", ca, "--connect-timeout", "1", server.url()), 28,
                     "TLS handshake timed out after 1000 ms (127.0.0.1:" + server.port() + ")");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    /**
+     * --max-time bounds the whole transfer, handshake included: with the connect limit at its default
+     * of 30 s, a server that never answers the ClientHello is left after the one second of --max-time.
+     */
+    @Test
+    void maxTimeBoundsTheHandshake() throws Exception {
+        try (var server = ScriptedServer.silentAfterClientHello()) {
+            assertFails(run("--cacert", ca, "--max-time", "1", server.url()), 28,
+                    "operation timed out after 1000 ms in the TLS handshake (127.0.0.1:" + server.port() + ")");
         }
     }
 
@@ -220,12 +233,151 @@ class HostileServerTest {
         }
     }
 
-    /** More bytes than Content-Length announced: the framing is broken, so the response is not trusted. */
+    // tag::excess[]
+    /**
+     * Bytes after a complete response, whether they share its last TLS record or come in one of their
+     * own: discarded either way (RFC 9112 §6.3), the response is what its framing says, the connection
+     * is not reused, and -v says what was dropped when it was received.
+     */
+    @ParameterizedTest(name = "{0}, extra bytes in a record of their own: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "HTTP/1.1 200 OK\\r\\nConnection: close\\r\\nContent-Length: 5\\r\\n\\r\\nhello | false",
+            "HTTP/1.1 200 OK\\r\\nConnection: close\\r\\nContent-Length: 5\\r\\n\\r\\nhello | true",
+            "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello                       | false",
+            "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello                       | true",
+            "HTTP/1.1 204 No Content\\r\\n\\r\\n                                      | false",
+            "HTTP/1.1 204 No Content\\r\\n\\r\\n                                      | true",
+            "HTTP/1.1 304 Not Modified\\r\\n\\r\\n                                    | false"})
+    void bytesAfterTheResponseAreDiscardedWhereverTheyArrive(String response, boolean ownRecord) throws Exception {
+        byte[] head = ascii(response.replace("\\r\\n", "\r\n"));
+        byte[] extra = ascii("EXTRA, and then some");
+        List<byte[]> records = ownRecord ? List.of(head, extra) : List.of(concat(head, extra));
+        try (var server = ScriptedServer.tlsRecords(PKI.leaf(TestPki.KeyType.EC), records)) {
+            Run r = run("-v", "--cacert", ca, server.url());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo(response.endsWith("hello") ? "hello" : "");
+            if (!ownRecord) {
+                assertThat(r.err()).contains("* Discarded 20 bytes received after the response's end (beyond its "
+                        + "framing); the connection is not reused\n");
+            }
+        }
+    }
+    // end::excess[]
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** RFC 9112 §5.2: obs-fold in a response header is replaced by SP, not refused. */
     @Test
-    void bodyLongerThanContentLength() throws Exception {
+    void obsFoldIsUnfolded() throws Exception {
         try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
-                ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello, and then some"), true)) {
-            assertFails(get(server), 8, "the server sent 15 bytes more than the response's framing announced");
+                ascii("HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\n\tc\r\nContent-Length: 5\r\n\r\nhello"), true)) {
+            Run r = run("-i", "--cacert", ca, server.url());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("HTTP/1.1 200 OK\r\nX-Folded: a b c\r\nContent-Length: 5\r\n\r\nhello");
+        }
+    }
+
+    /** No control character of the server's reaches the terminal, and a long value is cut, in errors and in -v. */
+    @Test
+    void serverBytesNeverReachTheTerminalRaw() throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nContent-Length: \u001b]0;owned\u0007\u001b[2J5\r\n\r\nhello"), true)) {
+            assertFails(get(server), 8, "invalid Content-Length: \"?]0;owned??[2J5\"");
+        }
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nContent-Length: " + "1".repeat(60_000) + "\r\n\r\n"), true)) {
+            assertFails(get(server), 8, "invalid Content-Length: \"" + "1".repeat(57) + "...\"");
+        }
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.1 200 OK\r\nX-Title: \u001b]0;owned\u0007\u009b2J\r\nContent-Length: 2\r\n\r\nok"), true)) {
+            Run r = run("-v", "--cacert", ca, server.url());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.err()).contains("* < X-Title: \\x1b]0;owned\\x07\\x9b2J\n")
+                    .doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
+        }
+    }
+
+    /**
+     * RFC 9110 §2.5: HTTP/1.2 is read as HTTP/1.1 (curl refuses it, exit 1); a chunk size with leading
+     * zeros is valid (curl refuses more than 16 digits); one with anything before its digits is not.
+     */
+    @Test
+    void versionAndChunkSizeAsTheRfcsHaveThem() throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii("HTTP/1.2 200 OK\r\nContent-Length: 5\r\n\r\nhello"), true)) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("hello");
+        }
+        String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii(chunked + "00000000000000000000000005\r\nhello\r\n0\r\n\r\n"), true)) {
+            Run r = get(server);
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("hello");
+        }
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC),
+                ascii(chunked + "\u00015\r\nhello\r\n0\r\n\r\n"), true)) {
+            assertFails(get(server), 8, "invalid chunk size: \"?5\"");
+        }
+    }
+
+    /** No response at all before the connection ends: curl's "Empty reply from server", exit 52. */
+    @ParameterizedTest(name = "close_notify: {0}")
+    @ValueSource(booleans = {true, false})
+    void noResponseAtAllIsAnEmptyReply(boolean closeNotify) throws Exception {
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), new byte[0], closeNotify)) {
+            assertFails(get(server), 52, "the server closed the connection without sending a response");
+        }
+    }
+
+    /** A 101 to a request that asked for no upgrade is malformed (RFC 9110 §15.2.2); to one that did, it is the answer. */
+    @Test
+    void switchingProtocolsOnlyWhenAskedFor() throws Exception {
+        String response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\nfoo bytes";
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), ascii(response), true)) {
+            assertFails(get(server), 8, "the server switched protocols (101) though the request asked for no upgrade: "
+                    + "\"HTTP/1.1 101 Switching Protocols\"");
+            Run asked = run("-i", "-H", "Upgrade: foo", "-H", "Connection: Upgrade", "--cacert", ca, server.url());
+            assertThat(asked.status()).as(asked.err()).isZero();
+            assertThat(asked.out()).isEqualTo("HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n");
+        }
+    }
+
+    /** -i prints interim responses' heads before the final one, as curl's does. */
+    @Test
+    void includePrintsInterimHeads() throws Exception {
+        String response = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        try (var server = ScriptedServer.tls(PKI.leaf(TestPki.KeyType.EC), ascii(response), true)) {
+            Run r = run("-i", "--cacert", ca, server.url());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo(response);
+        }
+    }
+
+    /**
+     * A server that answers 413 and closes before the upload is done: the client's send fails, and the
+     * answer that came is the result (exit 0), as in curl, not the failed send (56).
+     */
+    @Test
+    void anAnswerBeforeTheWholeUploadIsShown(@TempDir Path dir) throws Exception {
+        Path upload = dir.resolve("large.bin");
+        try (var file = java.nio.channels.FileChannel.open(upload, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap(new byte[1]), 32L << 20);
+        }
+        String answer = "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 9\r\n\r\ntoo large";
+        try (var server = ScriptedServer.answersBeforeTheBody(PKI.leaf(TestPki.KeyType.EC), ascii(answer))) {
+            Run r = run("-i", "-v", "-d", "@" + upload, "--cacert", ca, server.url());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo(answer);
+            assertThat(r.err()).containsPattern("\\* The request could not be sent whole \\(send: E\\w+ \\(127\\.0\\.0\\.1:\\d+\\)\\); "
+                    + "reading what the server answered");
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.List;
 
 /**
  * A scripted peer on 127.0.0.1 for hostile-server tests: to every connection it sends fixed bytes and
@@ -105,6 +106,43 @@ public final class ScriptedServer implements AutoCloseable {
             if (closeNotify) {
                 tls.close();                      // close_notify; the TCP socket stays open
             }
+        });
+    }
+
+    /**
+     * Like {@link #tls(TestPki.Credential, byte[], boolean)}, sending each of {@code records} with a write
+     * of its own, so that each goes out in TLS records of its own, and ending with close_notify.
+     */
+    public static ScriptedServer tlsRecords(TestPki.Credential credential, List<byte[]> records) throws IOException {
+        var context = credential.serverContext();
+        return new ScriptedServer(plain -> {
+            var tls = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
+            tls.setUseClientMode(false);
+            tls.startHandshake();
+            tls.getInputStream().read(new byte[16 * 1024]);
+            for (byte[] record : records) {
+                tls.getOutputStream().write(record);
+                tls.getOutputStream().flush();
+            }
+            tls.close();
+        });
+    }
+
+    /**
+     * Completes a TLS 1.3 handshake, reads the request's head, sends {@code response} and closes the
+     * connection at once, without reading the body the client is still sending: the kernel answers
+     * that with a reset (an HTTP server refusing an upload too large, without lingering).
+     */
+    public static ScriptedServer answersBeforeTheBody(TestPki.Credential credential, byte[] response) throws IOException {
+        var context = credential.serverContext();
+        return new ScriptedServer(plain -> {
+            var tls = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
+            tls.setUseClientMode(false);
+            tls.startHandshake();
+            dev.ktlsuring.handshake.JdkTlsServer.readRequestHead(tls.getInputStream());
+            tls.getOutputStream().write(response);
+            tls.getOutputStream().flush();
+            plain.close();
         });
     }
 

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** The library's nginx cases with kTLS required: the kernel does every record (run by {@code .ci/ktls-suite}). */
 @Tag("ktls")
 class HttpsClientKtlsTest {
@@ -26,6 +28,12 @@ class HttpsClientKtlsTest {
     @Test
     void fiveMethodsAgainstNginxWithKtls(@TempDir Path tmp) throws Exception {
         HttpsClientTest.fiveMethodsAgainstNginx(TlsMode.KTLS, tmp);
+    }
+
+    @Test
+    void autoModeSaysItUsesKtls() throws Exception {
+        assertThat(HttpsClientTest.autoModeTrace())
+                .anyMatch(l -> l.matches("Using kTLS \\(kernel TLS\\) \\+ io_uring: kTLS TX\\+RX \\(TLSv1\\.3 \\w+\\)"));
     }
 
     @Test

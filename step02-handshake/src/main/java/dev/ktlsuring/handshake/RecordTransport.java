@@ -172,6 +172,17 @@ public final class RecordTransport implements AutoCloseable {
     }
     // end::flush[]
 
+    /**
+     * Drops everything waiting to be sent, held back or still queued in BouncyCastle: after a failed
+     * send, when the peer takes no more but what it sent may still be read.
+     */
+    public void discardOutput(TlsProtocol protocol) {
+        held = 0;
+        for (int available; (available = protocol.getAvailableOutputBytes()) > 0; ) {
+            protocol.readOutput(heap, 0, Math.min(available, CAPACITY));
+        }
+    }
+
     /** Forgets what {@link #flushWithNextReceive} held back: the exchange it belonged to has failed. */
     public void discardHeld() {
         held = 0;

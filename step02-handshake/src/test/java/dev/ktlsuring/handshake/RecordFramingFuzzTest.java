@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Coverage-guided fuzz tests (Jazzer) of the TLS record framing that runs before any cryptography:
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The invariants: a header is either plausible (known content type, version 3.x, length at most
  * {@link RecordHeader#MAX_FRAGMENT}) or an {@link SSLProtocolException}; the transport returns whole
  * records exactly as sent, in order, never more bytes than were sent, and fails only with
- * {@link SSLProtocolException} (bad header) or {@link EOFException} (stream ended inside a record).
+ * {@link SSLProtocolException} where the next header sent is one the parser refuses, or with
+ * {@link EOFException} where the stream ends inside a record.
  *
  * <p>In a plain {@code ./mvnw test} (no {@code JAZZER_FUZZ}) each target runs once per seed in
  * {@code src/test/resources/dev/ktlsuring/handshake/RecordFramingFuzzTestInputs/<method>/} (Jazzer's
@@ -95,7 +97,21 @@ class RecordFramingFuzzTest {
                 int length;
                 try {
                     length = transport.readRecord(TIMEOUT);
-                } catch (SSLProtocolException | EOFException expected) {
+                } catch (SSLProtocolException e) {
+                    // Only where the next five bytes sent are a header the parser refuses, for the same reason.
+                    assertThat(sent.length - at).as("a whole header to refuse").isGreaterThanOrEqualTo(RecordHeader.SIZE);
+                    int header = at;
+                    assertThatThrownBy(() -> RecordHeader.parse(sent, header))
+                            .isInstanceOf(SSLProtocolException.class).hasMessage(e.getMessage());
+                    break;
+                } catch (EOFException e) {
+                    // Only where what is left of the stream is less than the record it starts.
+                    int left = sent.length - at;
+                    assertThat(left).as("the stream ended inside a record, not between two").isPositive();
+                    if (left >= RecordHeader.SIZE) {
+                        assertThat(RecordHeader.SIZE + RecordHeader.parse(sent, at).length())
+                                .as("the record announced is longer than what was left").isGreaterThan(left);
+                    }
                     break;
                 }
                 if (length < 0) {

@@ -3,6 +3,7 @@ package dev.ktlsuring.http;
 import dev.ktlsuring.io.TlsChannel;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -31,15 +32,26 @@ public final class Http1Connection implements AutoCloseable {
     }
 
     // tag::exchange[]
-    /** Sends {@code request} and reads its whole response. */
+    /**
+     * Sends {@code request} and reads its whole response. Bytes beyond the response's framing are
+     * dropped, and the connection is then not reused (RFC 9112 §6.3).
+     */
     public HttpResponse send(HttpRequest request) throws IOException {
         write(request.head());
         write(request.body());
-        HttpResponse response = reader.read(request.method());
-        if (reader.buffered() > 0) {
-            throw new HttpProtocolException("the server sent " + reader.buffered()
-                    + " bytes more than the response's framing announced");
-        }
+        boolean upgrade = request.headers().stream().anyMatch(h -> h.is("Upgrade"));
+        HttpResponse response = reader.read(request.method(), new ResponseReader.Heads() {
+            @Override
+            public OutputStream bodySink(HttpResponse head) {
+                return null;
+            }
+
+            @Override
+            public boolean upgradeRequested() {
+                return upgrade;
+            }
+        });
+        reader.discardExcess();
         return response;
     }
     // end::exchange[]

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -15,7 +14,13 @@ import java.util.regex.Pattern;
  */
 public final class ResponseReader {
 
-    private static final Pattern VERSION = Pattern.compile("HTTP/1\\.[01]"), STATUS = Pattern.compile("[1-9][0-9]{2}");
+    /**
+     * Any HTTP/1 minor version: RFC 9110 §2.5 has a recipient process a higher minor version than it
+     * implements as the highest it does (here 1.1).
+     */
+    private static final Pattern VERSION = Pattern.compile("HTTP/1\\.[0-9]"), STATUS = Pattern.compile("[1-9][0-9]{2}");
+    /** Significant hex digits of the largest chunk size taken: 2^60 - 1, far beyond any body limit, and no overflow. */
+    private static final int MAX_CHUNK_SIZE_DIGITS = 15;
 
     /** Upper bounds on what a server may make this client buffer. */
     public static final int MAX_HEADER_SECTION = 64 * 1024, MAX_HEADERS = 256;
@@ -45,26 +50,71 @@ public final class ResponseReader {
     }
 
     /**
-     * Like {@link #read(String)}, but once the header section is in, asks {@code sinkFor} where the
-     * body goes: a stream (no size limit; the returned response's body is then empty), or
-     * {@code null} to keep it in memory.
+     * Like {@link #read(String)}, but once the header section is in, asks {@code heads} where the body
+     * goes: a stream (no size limit; the returned response's body is then empty), or {@code null} to
+     * keep it in memory; and tells it of each interim response. A {@code 101 Switching Protocols} to a
+     * request that asked for it ends the exchange: it is returned as the final response, with no body,
+     * and the connection is not reusable (what follows is another protocol); to any other request it
+     * is malformed.
      */
-    public HttpResponse read(String method, Function<HttpResponse, OutputStream> sinkFor) throws IOException {
+    public HttpResponse read(String method, Heads heads) throws IOException {
         while (true) {
             Head head = readHead();
+            HttpResponse response = new HttpResponse(head.version, head.status, head.reason, head.headers, new byte[0]);
             if (head.status >= 100 && head.status < 200 && head.status != 101) {
-                continue;                                      // 100 Continue, 103 Early Hints
+                heads.interim(response);                       // 100 Continue, 103 Early Hints
+                continue;
             }
-            OutputStream sink = sinkFor.apply(new HttpResponse(head.version, head.status, head.reason, head.headers,
-                    new byte[0]));
+            if (head.status == 101 && !heads.upgradeRequested()) {
+                // RFC 9110 §15.2.2: a server MUST NOT switch to a protocol the request did not ask for.
+                reusable = false;
+                throw new HttpProtocolException("the server switched protocols (101) though the request asked for no "
+                        + "upgrade: \"" + abbreviate(response.statusLine()) + "\"");
+            }
+            OutputStream sink = heads.bodySink(response);
             BodyBuffer memory = sink == null ? new BodyBuffer(sizeHint(head)) : null;
             Body out = sink == null ? new Body(memory, maxBody) : new Body(sink, Long.MAX_VALUE);
             readBody(method, head, out);
             byte[] body = sink == null ? memory.bytes() : new byte[0];
-            reusable = reusable && head.version.equals("HTTP/1.1")
+            reusable = reusable && !head.version.equals("HTTP/1.0")
                     && head.values("Connection").stream().noneMatch(v -> v.equalsIgnoreCase("close"));
             return new HttpResponse(head.version, head.status, head.reason, head.headers, body);
         }
+    }
+    // end::read-response[]
+
+    /** What a {@link ResponseReader} tells its caller as the heads of a response arrive. */
+    public interface Heads {
+        /** The final response's head: returns where its body goes, or {@code null} to keep it in memory. */
+        OutputStream bodySink(HttpResponse head) throws IOException;
+
+        /** An interim (1xx) response, which has no body; by default ignored. */
+        default void interim(HttpResponse head) throws IOException {
+        }
+
+        /**
+         * Whether the request asked to switch protocols ({@code Upgrade}, RFC 9110 §7.8); if not, a
+         * {@code 101} is refused as malformed. By default false.
+         */
+        default boolean upgradeRequested() {
+            return false;
+        }
+    }
+
+    /**
+     * After a complete response, drops whatever arrived beyond its framing and marks the connection
+     * as not reusable (RFC 9112 §6.3 lets a client discard such data; it is never taken for the next
+     * response). For a caller with one request outstanding: pipelined responses would look the same.
+     *
+     * @return the number of bytes dropped, 0 if none
+     */
+    public int discardExcess() {
+        int excess = limit - position;
+        if (excess > 0) {
+            position = limit;
+            reusable = false;
+        }
+        return excess;
     }
     // end::read-response[]
 
@@ -82,7 +132,11 @@ public final class ResponseReader {
     /** The body's length is decided in this order (RFC 9112 §6.3). */
     private void readBody(String method, Head head, Body body) throws IOException {
         reusable = true;
-        if (method.equalsIgnoreCase("HEAD") || head.status == 204 || head.status == 304) {
+        if (head.status == 101) {
+            reusable = false;                                  // the connection now speaks another protocol
+            return;
+        }
+        if (method.equals("HEAD") || head.status == 204 || head.status == 304) {   // methods are case-sensitive (RFC 9110 §9.1)
             return;
         }
         List<String> transferEncoding = head.values("Transfer-Encoding");
@@ -114,13 +168,13 @@ public final class ResponseReader {
         long length = -1;
         for (String value : values) {
             for (String part : value.split(",")) {
-                String digits = part.trim();
+                String digits = withoutOws(part);
                 if (!isDecimal(digits, 18)) {
-                    throw new HttpProtocolException("invalid Content-Length: \"" + value + "\"");
+                    throw new HttpProtocolException("invalid Content-Length: \"" + abbreviate(value) + "\"");
                 }
                 long n = Long.parseLong(digits);
                 if (length != -1 && n != length) {
-                    throw new HttpProtocolException("conflicting Content-Length values: " + values);
+                    throw new HttpProtocolException("conflicting Content-Length values: " + abbreviate(values.toString()));
                 }
                 length = n;
             }
@@ -161,12 +215,7 @@ public final class ResponseReader {
     private void readChunked(Body body) throws IOException {
         while (true) {
             String line = readLine("chunk size");
-            int semicolon = line.indexOf(';');
-            String hex = (semicolon >= 0 ? line.substring(0, semicolon) : line).trim();
-            if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw new HttpProtocolException("invalid chunk size: \"" + abbreviate(line) + "\"");
-            }
-            long size = Long.parseLong(hex, 16);
+            long size = chunkSize(line);
             if (size == 0) {
                 while (!readLine("trailer").isEmpty()) {
                     // trailer fields are not used
@@ -190,10 +239,53 @@ public final class ResponseReader {
     }
     // end::chunked[]
 
+    /**
+     * The size on a chunk-size line: {@code 1*HEXDIG}, then optional whitespace and chunk extensions
+     * (RFC 9112 §7.1.1, whose BWS allows SP and HTAB before the {@code ;}). Nothing may come before
+     * the digits; leading zeros are digits like any other.
+     */
+    private static long chunkSize(String line) throws HttpProtocolException {
+        int end = 0;
+        while (end < line.length() && isHexDigit(line.charAt(end))) {
+            end++;
+        }
+        int rest = end;
+        while (rest < line.length() && (line.charAt(rest) == ' ' || line.charAt(rest) == '\t')) {
+            rest++;
+        }
+        if (end == 0 || rest < line.length() && line.charAt(rest) != ';') {
+            throw new HttpProtocolException("invalid chunk size: \"" + abbreviate(line) + "\"");
+        }
+        int first = 0;
+        while (first < end - 1 && line.charAt(first) == '0') {
+            first++;
+        }
+        if (end - first > MAX_CHUNK_SIZE_DIGITS) {
+            throw new HttpProtocolException("chunk size too large: \"" + abbreviate(line) + "\"");
+        }
+        return Long.parseLong(line, first, end, 16);
+    }
+
+    /** {@code s} without leading and trailing OWS: SP and HTAB only (RFC 9110 §5.6.3), not other control characters. */
+    private static String withoutOws(String s) {
+        int start = 0, end = s.length();
+        while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean isHexDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
     /** Status line and header fields (RFC 9112 §2–§5). */
     private Head readHead() throws IOException {
         if (position == limit && !fill()) {
-            throw new TruncatedResponseException("the server closed the connection without sending a response");
+            throw new EmptyResponseException("the server closed the connection without sending a response");
         }
         int start = consumedTotal;
         String statusLine = readLine("status line");
@@ -206,6 +298,22 @@ public final class ResponseReader {
             if (consumedTotal - start > MAX_HEADER_SECTION) {
                 throw new HttpProtocolException("response header section exceeds " + MAX_HEADER_SECTION + " bytes");
             }
+            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                // obs-fold (RFC 9112 §5.2): a user agent replaces it with SP. Before any field there is
+                // nothing to continue, and §2.2 has such a line rejected.
+                if (head.headers.isEmpty()) {
+                    throw new HttpProtocolException("malformed header section: whitespace before the first header "
+                            + "field: \"" + abbreviate(line) + "\"");
+                }
+                Header last = head.headers.removeLast();
+                String more = withoutOws(line);
+                if (more.indexOf('\r') >= 0) {
+                    throw new HttpProtocolException("malformed header field value (bare CR): \"" + abbreviate(line) + "\"");
+                }
+                head.headers.add(new Header(last.name(), last.value().isEmpty() ? more
+                        : more.isEmpty() ? last.value() : last.value() + " " + more));
+                continue;
+            }
             if (head.headers.size() == MAX_HEADERS) {
                 throw new HttpProtocolException("response has more than " + MAX_HEADERS + " header fields");
             }
@@ -217,7 +325,7 @@ public final class ResponseReader {
             if (!Header.isToken(name)) {
                 throw new HttpProtocolException("malformed header field name: \"" + abbreviate(name) + "\"");
             }
-            String value = line.substring(colon + 1).strip();
+            String value = withoutOws(line.substring(colon + 1));
             if (value.indexOf('\r') >= 0) {
                 // RFC 9112 §2.2: a bare CR is invalid; a Header would refuse it with an unchecked exception.
                 throw new HttpProtocolException("malformed header field value (bare CR): \"" + abbreviate(line) + "\"");

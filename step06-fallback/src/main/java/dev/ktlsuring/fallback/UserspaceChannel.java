@@ -26,6 +26,11 @@ public final class UserspaceChannel implements TlsChannel {
     private final String description;
     private final byte[] plain = new byte[16 * 1024];
     private boolean eof, closeNotify, closed;
+    /**
+     * A send failed: the peer takes no more (it may have answered and closed, an HTTP 413 say). What
+     * BouncyCastle still has queued is dropped instead of sent, so that the answer can still be read.
+     */
+    private boolean sendFailed;
 
     /**
      * @param session the handshake's session: BouncyCastle's record layer continues from it
@@ -70,7 +75,11 @@ public final class UserspaceChannel implements TlsChannel {
                 if (protocol.isClosed() && protocol.getAvailableInputBytes() == 0) {
                     closeNotify = true;                  // a fatal alert would have thrown instead
                 }
-                transport.flush(protocol, timeout);      // KeyUpdate answers, close_notify replies
+                if (sendFailed) {
+                    transport.discardOutput(protocol);
+                } else {
+                    transport.flush(protocol, timeout);  // KeyUpdate answers, close_notify replies
+                }
             }
         } catch (TlsFatalAlertReceived e) {
             throw new SSLException("received fatal alert: " + AlertDescription.getText(e.getAlertDescription())
@@ -87,8 +96,18 @@ public final class UserspaceChannel implements TlsChannel {
     // tag::write[]
     @Override
     public void write(MemorySegment data, Duration timeout) throws IOException {
-        seal(data, timeout);
-        session.transport().flush(session.protocol(), timeout);
+        try {
+            seal(data, timeout);
+            session.transport().flush(session.protocol(), timeout);
+        } catch (IOException e) {
+            abandonOutput();
+            throw e;
+        }
+    }
+
+    private void abandonOutput() {
+        sendFailed = true;
+        session.transport().discardOutput(session.protocol());
     }
 
     /**
@@ -97,9 +116,14 @@ public final class UserspaceChannel implements TlsChannel {
      */
     @Override
     public int writeThenRead(MemorySegment data, MemorySegment buffer, Duration timeout) throws IOException {
-        seal(data, timeout);
         var transport = session.transport();
-        transport.flushWithNextReceive(session.protocol(), timeout);
+        try {
+            seal(data, timeout);
+            transport.flushWithNextReceive(session.protocol(), timeout);
+        } catch (IOException e) {
+            abandonOutput();
+            throw e;
+        }
         int n;
         try {
             n = read(buffer, timeout);

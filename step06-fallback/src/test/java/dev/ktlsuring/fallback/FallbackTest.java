@@ -12,7 +12,9 @@ import dev.ktlsuring.ktls.Fallback;
 import dev.ktlsuring.ktls.KernelTls;
 import dev.ktlsuring.ktls.KtlsEnabled;
 import dev.ktlsuring.uring.EventLoop;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,19 +24,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The fallback on this machine's kernel: every version and cipher completes a GET against OpenSSL,
- * through the kernel where it has kTLS and through userspace (saying why) where it has not.
+ * through userspace (saying why) where the kernel has no kTLS, and through the kernel where it has.
+ * Each side has its own tests: the fallback ones run on a host without kTLS, the kernel ones, tagged
+ * {@code ktls}, in {@code .ci/ktls-suite}, so that each branch is checked where it can happen.
  */
 class FallbackTest {
 
     /** Generous: in the kTLS suite the guest is emulated, and a cold JVM handshakes slowly there. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static final TestPki PKI = TestPki.shared();
+    /** Where the kernel has kTLS, the fallback cannot happen: the {@code ktls}-tagged twin of the test covers that kernel. */
+    static final String HAS_KTLS = "dev.ktlsuring.ktls.KernelTls#ulpAvailable";
 
     static TlsOptions options(CipherSuite suite) {
         return TlsOptions.defaults().onlySuites(List.of(suite)).withTrust(PKI.trust());
@@ -47,7 +54,28 @@ class FallbackTest {
     // tag::auto[]
     @ParameterizedTest
     @EnumSource(CipherSuite.class)
-    void autoModeCompletesAGetEitherWayAndSaysWhich(CipherSuite suite, @TempDir Path root) throws Exception {
+    @DisabledIf(value = HAS_KTLS, disabledReason = "this kernel has kTLS: autoModeUsesTheKernel covers it")
+    void autoModeFallsBackToUserspaceAndSaysWhy(CipherSuite suite, @TempDir Path root) throws Exception {
+        autoModeGet(suite, root, (connection, http) -> {
+            assertThat(KernelTls.ulpAvailable()).isFalse();
+            assertThat(connection.outcome()).isEqualTo(new Fallback(KernelTls.NO_ULP));
+            assertThat(http.describe()).isEqualTo("userspace TLS (fallback: " + KernelTls.NO_ULP + ")");
+        });
+    }
+
+    @Tag("ktls")
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void autoModeUsesTheKernel(CipherSuite suite, @TempDir Path root) throws Exception {
+        autoModeGet(suite, root, (connection, http) -> {
+            assertThat(connection.outcome()).isEqualTo(new KtlsEnabled(suite.version(), suite.cipher()));
+            assertThat(http.describe()).isEqualTo(connection.outcome().describe());
+        });
+    }
+
+    /** A GET in {@code AUTO} mode against {@code openssl s_server}; {@code path} checks which path it took. */
+    static void autoModeGet(CipherSuite suite, Path root, BiConsumer<SecureConnection, Http1Connection> path)
+            throws Exception {
         String content = "the same bytes whoever does the records\n".repeat(300);
         Files.writeString(root.resolve("page.txt"), content);
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
@@ -60,18 +88,7 @@ class FallbackTest {
             assertThat(response.statusLine()).isEqualTo("HTTP/1.0 200 ok");
             assertThat(response.bodyText()).isEqualTo(content);
             assertThat(connection.channel().closeNotifyReceived()).isTrue();
-            switch (connection.outcome()) {
-                case KtlsEnabled enabled -> {
-                    assertThat(KernelTls.ulpAvailable()).isTrue();
-                    assertThat(http.describe()).isEqualTo(enabled.describe());
-                }
-                case Fallback fallback -> {
-                    assertThat(KernelTls.ulpAvailable()).isFalse();
-                    assertThat(fallback.reason()).isEqualTo(KernelTls.NO_ULP);
-                    assertThat(http.describe()).isEqualTo("userspace TLS (fallback: " + KernelTls.NO_ULP + ")");
-                }
-                case null -> throw new AssertionError("AUTO must ask the kernel");
-            }
+            path.accept(connection, http);
         }
     }
     // end::auto[]
@@ -92,19 +109,26 @@ class FallbackTest {
     }
 
     @Test
+    @DisabledIf(value = HAS_KTLS, disabledReason = "this kernel has kTLS: ktlsModeUsesTheKernel covers it")
     void ktlsModeFailsWithTheKernelsReasonWhenItDeclines(@TempDir Path root) throws Exception {
         CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
         try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
              var loop = EventLoop.start("test", 8)) {
-            if (KernelTls.ulpAvailable()) {
-                try (var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT)) {
-                    assertThat(connection.kernelTls()).isTrue();
-                }
-            } else {
-                assertThatThrownBy(() -> SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT))
-                        .isInstanceOf(KtlsUnavailableException.class)
-                        .hasMessage("kTLS unavailable: " + KernelTls.NO_ULP);
-            }
+            assertThatThrownBy(() -> SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT))
+                    .isInstanceOf(KtlsUnavailableException.class)
+                    .hasMessage("kTLS unavailable: " + KernelTls.NO_ULP);
+        }
+    }
+
+    @Test
+    @Tag("ktls")
+    void ktlsModeUsesTheKernel(@TempDir Path root) throws Exception {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        try (var server = OpenSslServer.start(credentialFor(suite), suite, root);
+             var loop = EventLoop.start("test", 8);
+             var connection = SecureConnection.open(loop, "127.0.0.1", server.port(), options(suite), TlsMode.KTLS, TIMEOUT)) {
+            assertThat(connection.kernelTls()).isTrue();
+            assertThat(connection.outcome()).isEqualTo(new KtlsEnabled(suite.version(), suite.cipher()));
         }
     }
 }
