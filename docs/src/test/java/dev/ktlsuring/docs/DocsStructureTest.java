@@ -4,12 +4,15 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -23,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the code: every step module has its chapter, every listing is an {@code include::} of a tagged
  * region that exists in a step module's sources, no Java is pasted into a page, cross references
  * reach existing pages and explicit anchors, and the navigation names every page in one reading
- * order.
+ * order. Each step chapter's "Run it" section names exactly the test classes its module runs, listing
+ * captions name their module and path, and every outside link is a well-formed https URL whose text
+ * agrees with it. {@link RenderedSiteTest} checks the rendered pages.
  *
  * <p>Reads files only: the docs module depends on no step module. Asciidoctor itself fails the build on
  * any warning as well (a missing tag is one); this test says which file and tag in one report.
@@ -43,6 +48,24 @@ class DocsStructureTest {
     static final Pattern KTLS_TAG = Pattern.compile("@Tag\\(\\s*\"ktls\"\\s*\\)");
     static final Pattern XREF = Pattern.compile("xref:([^\\[#{]+\\.adoc)(?:#([^\\[]+))?\\[");
     static final String NAV = "_nav.adoc", PAGER = "_pager.adoc";
+    /** A test class as a chapter names it: in backticks. */
+    static final Pattern TEST_CLASS_NAME = Pattern.compile("`([A-Z][A-Za-z0-9]*Test)`");
+    /** Surefire's default includes: {@code Test*}, {@code *Test}, {@code *Tests}, {@code *TestCase}. */
+    static final Pattern SUREFIRE_CLASS_FILE = Pattern.compile("(Test[A-Za-z0-9]*|[A-Za-z0-9]+(Test|Tests|TestCase))\\.java");
+    /** What makes a class a test class for JUnit: a method with one of these annotations (helpers such as TestPki have none). */
+    static final Pattern TEST_METHOD = Pattern.compile("@(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|FuzzTest)\\b");
+    /** An outside URL in AsciiDoc or Markdown: up to white space, or the bracket or parenthesis that ends it. */
+    static final Pattern OUTSIDE_URL = Pattern.compile("\\b[a-z][a-z0-9+.-]*://[^\\s\\[\\]()<>\"`]+");
+    /** An AsciiDoc URL macro with its text, {@code https://...[text]}, or a Markdown link, {@code [text](https://...)}. */
+    static final Pattern ADOC_LINK = Pattern.compile("(https://[^\\s\\[\\]]+)\\[([^\\]]*)]");
+    static final Pattern MD_LINK = Pattern.compile("\\[([^\\]]*)]\\((https://[^\\s)]+)\\)");
+    /** How the pages cite an RFC section, and the address that section has on rfc-editor.org. */
+    static final Pattern RFC_TEXT = Pattern.compile("^(?:RFC (\\d{4}))? ?(?:§(\\d+(?:\\.\\d+)*))?$");
+    static final Pattern RFC_URL = Pattern.compile("^https://www\\.rfc-editor\\.org/rfc/rfc(\\d{4})(?:#section-(\\d+(?:\\.\\d+)*))?$");
+    static final Pattern MAN_TEXT = Pattern.compile("^`([a-z0-9_]+)\\((\\d)\\)`$");
+    /** A citation that should be a link: an RFC, or a man page in a code span, not already inside a link's text. */
+    static final Pattern UNLINKED_RFC = Pattern.compile("(?<![\\[/\\w])RFC \\d{4}");
+    static final Pattern UNLINKED_MAN = Pattern.compile("(?<!\\[)`[a-z0-9_]+\\(\\d\\)`");
 
     @Test
     void everyStepModuleHasAChapterWithItsTestCommand() throws IOException {
@@ -60,6 +83,10 @@ class DocsStructureTest {
             String command = "./mvnw -pl " + module + " test";
             if (!text.contains(command)) {
                 problems.add(module + ".adoc does not show the command `" + command + "`");
+            }
+            // The same with an installed Maven: "mvn", not the tail of "./mvnw".
+            if (!Pattern.compile("(?<![./\\w])mvn -pl " + Pattern.quote(module) + " test").matcher(text).find()) {
+                problems.add(module + ".adoc does not show the command `mvn -pl " + module + " test`");
             }
             if (hasKtlsTaggedTests(module) && !text.contains(".ci/ktls-suite")) {
                 problems.add(module + " has @Tag(\"ktls\") tests but " + module + ".adoc does not mention .ci/ktls-suite");
@@ -209,6 +236,289 @@ class DocsStructureTest {
         }
         assertThat(problems).as("cross references").isEmpty();
         assertThat(checked).as("cross references checked").isPositive();
+    }
+
+    /**
+     * The "Run it" section of each step chapter says which test classes the command runs: its sentence
+     * "Surefire runs ..." names exactly the module's test classes that the normal build runs (those not
+     * tagged {@code ktls} as a whole), and the section names every class with {@code ktls}-tagged tests
+     * together with the {@code .ci/ktls-suite} command that runs them. A renamed, added or moved test
+     * class fails this until the chapter says so.
+     */
+    @Test
+    void runItSectionsNameTheModulesTestClasses() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (String module : stepModules()) {
+            Path chapter = DOCS.resolve(module + ".adoc");
+            if (!Files.isRegularFile(chapter)) {
+                continue;   // reported by everyStepModuleHasAChapterWithItsTestCommand
+            }
+            Optional<String> section = runItSection(Files.readString(chapter));
+            if (section.isEmpty()) {
+                problems.add(module + ".adoc has no section \"== Run it\"");
+                continue;
+            }
+            Map<String, String> classes = testClasses(module);
+            TreeSet<String> normal = new TreeSet<>(), ktls = new TreeSet<>();
+            classes.forEach((name, source) -> {
+                if (!taggedKtlsAsAWhole(name, source)) {
+                    normal.add(name);
+                }
+                if (KTLS_TAG.matcher(source).find()) {
+                    ktls.add(name);
+                }
+            });
+            String text = section.get();
+            Optional<String> sentence = sentenceStartingWith(text, "Surefire runs");
+            if (sentence.isEmpty()) {
+                problems.add(module + ".adoc: its Run it section has no sentence \"Surefire runs ...\" naming the test classes");
+                continue;
+            }
+            TreeSet<String> named = testClassNames(sentence.get());
+            if (!named.equals(normal)) {
+                problems.add(module + ".adoc: Run it says Surefire runs " + named + ", but the module's test classes that the normal build runs are "
+                        + normal + " (missing: " + difference(normal, named) + ", not in the module or tagged ktls as a whole: " + difference(named, normal) + ")");
+            }
+            TreeSet<String> mentioned = testClassNames(text);
+            if (!mentioned.containsAll(ktls)) {
+                problems.add(module + ".adoc: Run it does not name the ktls-tagged " + difference(ktls, mentioned));
+            }
+            if (!ktls.isEmpty() && !text.contains(".ci/ktls-suite " + module)) {
+                problems.add(module + ".adoc: Run it does not show `.ci/ktls-suite " + module + "` for its ktls-tagged tests");
+            }
+            TreeSet<String> unknown = difference(mentioned, new TreeSet<>(classes.keySet()));
+            if (!unknown.isEmpty()) {
+                problems.add(module + ".adoc: Run it names test classes " + module + " does not have: " + unknown);
+            }
+        }
+        assertThat(problems).as("Run it sections against the modules' test classes").isEmpty();
+    }
+
+    /**
+     * A listing's caption starts with the module and the path under {@code src/main/java} or
+     * {@code src/test/java} of the file it includes ({@code .step01-uring-connect: dev/ktlsuring/uring/IoUring.java}),
+     * so that a reader can find it. Checked in the step chapters and the index.
+     */
+    @Test
+    void listingCaptionsNameModuleAndPath() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (Path adoc : adocFiles()) {
+            String name = adoc.getFileName().toString();
+            if (!STEP_MODULE.matcher(name.replace(".adoc", "")).matches() && !name.equals("index.adoc")) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(adoc);
+            for (int i = 0; i < lines.size(); i++) {
+                if (!JAVA_SOURCE.matcher(lines.get(i)).matches() || i + 2 >= lines.size()) {
+                    continue;
+                }
+                Matcher include = Pattern.compile("^include::(?:\\.\\./)+((?:step\\d\\d-[a-z0-9-]+|final))/src/(?:main|test)/java/([^\\[]+)\\[")
+                        .matcher(lines.get(i + 2));
+                if (!include.find()) {
+                    continue;   // javaListingsAreIncludedNeverPasted reports it
+                }
+                checked++;
+                String expected = "." + include.group(1) + ": " + include.group(2);
+                String caption = i > 0 ? lines.get(i - 1) : "";
+                if (!caption.equals(expected) && !caption.startsWith(expected + " ")) {
+                    problems.add(DOCS.relativize(adoc) + ":" + i + ": the caption should start with `" + expected + "`, it is `" + caption + "`");
+                }
+            }
+        }
+        assertThat(problems).as("listing captions").isEmpty();
+        assertThat(checked).as("captions checked").isPositive();
+    }
+
+    /**
+     * Every outside link in the pages and in the README is a well-formed https URL with a host, and a
+     * link's text agrees with where it goes: {@code RFC 8446 §5.1} goes to that section on
+     * rfc-editor.org ({@code #section-5.1}), {@code `recv(2)`} to that man page on man7.org.
+     */
+    @Test
+    void outsideLinksAreWellFormedHttpsUrls() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        List<Path> files = new ArrayList<>(adocFiles());
+        files.add(REPOSITORY.resolve("README.md"));
+        for (Path file : files) {
+            List<String> lines = Files.readAllLines(file);
+            boolean markdown = file.toString().endsWith(".md");
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                String where = REPOSITORY.relativize(file) + ":" + (i + 1);
+                Matcher url = OUTSIDE_URL.matcher(line);
+                while (url.find()) {
+                    checked++;
+                    urlProblem(url.group()).ifPresent(p -> problems.add(where + ": " + p));
+                }
+                Matcher link = markdown ? MD_LINK.matcher(line) : ADOC_LINK.matcher(line);
+                while (link.find()) {
+                    String target = markdown ? link.group(2) : link.group(1);
+                    String text = markdown ? link.group(1) : link.group(2);
+                    linkTextProblem(target, text).ifPresent(p -> problems.add(where + ": " + p));
+                }
+            }
+        }
+        assertThat(problems).as("outside links").isEmpty();
+        assertThat(checked).as("outside links checked").isPositive();
+    }
+
+    /**
+     * RFCs and man pages are cited as links, never as plain text: in the step chapters, the index,
+     * the troubleshooting page and the kTLS VM page (the final and performance chapters are not yet
+     * covered). Listings and other literal blocks are left alone.
+     */
+    @Test
+    void rfcsAndManPagesAreCitedAsLinks() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Path adoc : adocFiles()) {
+            String name = adoc.getFileName().toString();
+            if (name.equals("final.adoc") || name.equals("performance.adoc") || adoc.getParent().endsWith("perf")) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(adoc);
+            boolean literal = false;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.equals("----") || line.equals("....")) {
+                    literal = !literal;
+                    continue;
+                }
+                if (literal || line.startsWith("include::") || line.startsWith("//")) {
+                    continue;
+                }
+                String outsideLinks = ADOC_LINK.matcher(line).replaceAll("");
+                for (Pattern citation : List.of(UNLINKED_RFC, UNLINKED_MAN)) {
+                    Matcher m = citation.matcher(outsideLinks);
+                    while (m.find()) {
+                        problems.add(DOCS.relativize(adoc) + ":" + (i + 1) + ": " + m.group() + " is not a link");
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("RFC and man page citations").isEmpty();
+    }
+
+    /** Why {@code url} is not a well-formed outside link, if it is not. */
+    static Optional<String> urlProblem(String url) {
+        if (!url.startsWith("https://")) {
+            return Optional.of(url + ": an outside link must be https://");
+        }
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null || !uri.getHost().contains(".") || uri.getHost().startsWith(".") || uri.getHost().endsWith(".")) {
+                return Optional.of(url + ": no valid host name");
+            }
+            if (url.endsWith(".") || url.endsWith(",") || url.endsWith(";") || url.endsWith(":")) {
+                return Optional.of(url + ": ends with punctuation, which is part of the link");
+            }
+            if (uri.getRawFragment() != null && uri.getRawFragment().isEmpty()) {
+                return Optional.of(url + ": empty fragment");
+            }
+        } catch (URISyntaxException e) {
+            return Optional.of(url + ": " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** Why the text of a link to {@code target} does not agree with it, if it does not. */
+    static Optional<String> linkTextProblem(String target, String text) {
+        Matcher rfcText = RFC_TEXT.matcher(text);
+        Matcher rfcUrl = RFC_URL.matcher(target);
+        if (target.startsWith("https://www.rfc-editor.org/")) {
+            if (!rfcUrl.matches()) {
+                return Optional.of(target + ": an RFC link is https://www.rfc-editor.org/rfc/rfcNNNN, optionally with #section-N.N");
+            }
+            if (!text.isBlank() && rfcText.matches()) {
+                if (rfcText.group(1) != null && !rfcText.group(1).equals(rfcUrl.group(1))) {
+                    return Optional.of(target + " is labelled `" + text + "`: another RFC");
+                }
+                if (!Objects.equals(rfcText.group(2), rfcUrl.group(2))) {
+                    return Optional.of(target + " is labelled `" + text + "`: another section");
+                }
+            }
+        } else if (rfcText.matches() && !text.isBlank()) {
+            return Optional.of("`" + text + "` links to " + target + ", not to rfc-editor.org");
+        }
+        Matcher man = MAN_TEXT.matcher(text);
+        if (man.matches()) {
+            String expected = "https://man7.org/linux/man-pages/man" + man.group(2) + "/" + man.group(1) + "." + man.group(2) + ".html";
+            if (!target.equals(expected)) {
+                return Optional.of("`" + text + "` links to " + target + ", expected " + expected);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The text of the section {@code == Run it}, up to the next section or the end of the page. */
+    static Optional<String> runItSection(String chapter) {
+        Matcher m = Pattern.compile("(?m)^== Run it\\s*$").matcher(chapter);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        String rest = chapter.substring(m.end());
+        Matcher next = Pattern.compile("(?m)^==? ").matcher(rest);
+        return Optional.of(next.find() ? rest.substring(0, next.start()) : rest);
+    }
+
+    /** The sentence of {@code text} that starts with {@code start}: up to a full stop outside code spans. */
+    static Optional<String> sentenceStartingWith(String text, String start) {
+        int from = text.indexOf(start);
+        if (from < 0) {
+            return Optional.empty();
+        }
+        boolean code = false;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '`') {
+                code = !code;
+            } else if (c == '.' && !code && (i + 1 == text.length() || Character.isWhitespace(text.charAt(i + 1)))) {
+                return Optional.of(text.substring(from, i + 1));
+            }
+        }
+        return Optional.of(text.substring(from));
+    }
+
+    static TreeSet<String> testClassNames(String text) {
+        TreeSet<String> names = new TreeSet<>();
+        Matcher m = TEST_CLASS_NAME.matcher(text);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    static TreeSet<String> difference(TreeSet<String> a, TreeSet<String> b) {
+        TreeSet<String> d = new TreeSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+
+    /** A module's test classes, as Surefire finds them by name and JUnit by their test methods, with their sources. */
+    private static Map<String, String> testClasses(String module) throws IOException {
+        Map<String, String> classes = new LinkedHashMap<>();
+        Path tests = REPOSITORY.resolve(module).resolve("src/test/java");
+        if (!Files.isDirectory(tests)) {
+            return classes;
+        }
+        try (Stream<Path> files = Files.walk(tests)) {
+            for (Path file : files.filter(p -> SUREFIRE_CLASS_FILE.matcher(p.getFileName().toString()).matches()).sorted().toList()) {
+                String source = Files.readString(file);
+                String name = file.getFileName().toString().replace(".java", "");
+                if (TEST_METHOD.matcher(source).find()
+                        && !Pattern.compile("\\babstract\\s+class\\s+" + name + "\\b").matcher(source).find()) {
+                    classes.put(name, source);
+                }
+            }
+        }
+        return classes;
+    }
+
+    /** Whether the class itself carries {@code @Tag("ktls")}, so that the normal build runs none of it. */
+    static boolean taggedKtlsAsAWhole(String name, String source) {
+        Matcher declaration = Pattern.compile("(?m)^[\\w\\s]*\\bclass\\s+" + name + "\\b").matcher(source);
+        return declaration.find() && KTLS_TAG.matcher(source.substring(0, declaration.start())).find();
     }
 
     private static List<String> stepModules() throws IOException {
