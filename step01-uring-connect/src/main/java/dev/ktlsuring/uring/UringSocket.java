@@ -134,7 +134,8 @@ public final class UringSocket implements AutoCloseable {
     // tag::io[]
     /**
      * Sends bytes from {@code data}; returns how many the kernel took (possibly fewer than offered).
-     * {@code MSG_NOSIGNAL}: a peer that has gone away yields EPIPE, not a process-killing SIGPIPE.
+     * {@code MSG_NOSIGNAL}: a peer that has gone away is reported by EPIPE alone, not also by a SIGPIPE
+     * (which HotSpot ignores, and io_uring suppresses itself since Linux 5.12).
      */
     public int send(MemorySegment data, Duration timeout) throws IOException {
         return call("send", timeout, (entry, fd) -> entry.send(fd, data, MSG_NOSIGNAL()));

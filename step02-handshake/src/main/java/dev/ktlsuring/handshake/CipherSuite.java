@@ -11,9 +11,11 @@ import static dev.ktlsuring.handshake.TlsVersion.TLS_1_2;
 import static dev.ktlsuring.handshake.TlsVersion.TLS_1_3;
 
 /**
- * The cipher suites this client offers: only those whose record protection the kernel can take over.
- * CBC, CCM and non-ECDHE suites are left out on purpose; a server that accepts none of these fails
- * the handshake rather than silently pushing the connection onto a userspace-only path.
+ * The cipher suites this client offers: a chosen subset of those whose record protection the kernel
+ * can take over ({@code linux/tls.h} also has AES-CCM, SM4 and ARIA, which common servers rarely
+ * offer). CBC and non-ECDHE suites are left out on purpose, since the kernel cannot take CBC over: a
+ * server that accepts none of these fails the handshake rather than silently pushing the connection
+ * onto a userspace-only path.
  */
 public enum CipherSuite {
     TLS_AES_128_GCM_SHA256(0x1301, TLS_1_3, AES_128_GCM),

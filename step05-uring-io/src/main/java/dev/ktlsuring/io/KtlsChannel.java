@@ -167,7 +167,7 @@ public final class KtlsChannel implements TlsChannel {
                     + "(bad_record_mac): the data was altered in transit or the keys are wrong");
         }
         if (Errno.EMSGSIZE.isResult(n)) {
-            throw new SSLException("recvmsg: EMSGSIZE (" + peer() + "): the peer sent a TLS record larger than 2^14 + 256 bytes");
+            throw new SSLException("recvmsg: EMSGSIZE (" + peer() + "): the peer sent a TLS record longer than the kernel allows for this cipher (2^14 bytes of plaintext plus its overhead)");
         }
         if (Errno.EKEYEXPIRED.isResult(n)) {
             throw new SSLException("recvmsg: EKEYEXPIRED (" + peer() + "): the peer updated its keys (KeyUpdate)");
