@@ -27,7 +27,22 @@ ktls_java_home() {
 # The JVM options of the command line (and of the cache's training run).
 #   --enable-native-access: io_uring and kTLS are reached through FFM downcalls.
 #   -Xlog: the JVM's own warnings to standard error, never into a body written to standard output.
-KTLS_JVM_OPTIONS=(--enable-native-access=ALL-UNNAMED -Xlog:all=off:stdout -Xlog:all=warning:stderr)
+#   CompileThresholdScaling: userspace TLS records are AES-GCM in SunJCE, fast only once C2 has compiled
+#     GHASH, CounterMode and AESCrypt with their intrinsics (C1 and the interpreter run them in plain
+#     Java, some 30 MB/s here). C2 is one thread on a small machine, and a fresh JVM keeps it busy for
+#     hundreds of milliseconds with code that no longer matters once the handshake is done: the P-256
+#     arithmetic of the certificate checks and the class-file generator behind method handles. So
+#     SunJCE's methods reach C2 at 1/20 of the usual counts, those others at 20 times them. Measured
+#     with final/bench's cold scenario on this project's 2-core host: one 16 MiB download 1.56 -> 1.26 s
+#     wall, 128 MiB 2.08 -> 1.64 s (CPU -21 to -29 %); one 1 KiB GET and 1 GiB: no change beyond the
+#     noise (see the performance chapter, "Cold start"). "quiet": CompileCommand says nothing on stdout.
+#     (Quoted: a pattern with * must not meet the shell's file-name expansion.)
+KTLS_JVM_OPTIONS=(--enable-native-access=ALL-UNNAMED -Xlog:all=off:stdout -Xlog:all=warning:stderr
+    -XX:CompileCommand=quiet
+    '-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.05'
+    '-XX:CompileCommand=CompileThresholdScaling,sun.security.ec.*::*,20.0'
+    '-XX:CompileCommand=CompileThresholdScaling,sun.security.util.math.*::*,20.0'
+    '-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.*::*,20.0')
 
 # What a cache made with the JDK at $1 and these options records in its .jdk stamp file.
 ktls_aot_stamp() {
