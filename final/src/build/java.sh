@@ -2,26 +2,43 @@
 # which JVM options. The ahead-of-time cache (target/ktls-https.aot) is only good for the JDK and
 # options it was made with, so both scripts take them from here.
 
-# The major version of the JDK at $1, or 0 if it is none.
+# Plain bash throughout, no subshells or other programs: the launcher runs this before every request,
+# and each fork and exec would add milliseconds to it.
+
+# The major version of the JDK at $1 in REPLY, or 0 if it is none.
 ktls_jdk_major() {
-    [[ -x $1/bin/java ]] || { echo 0; return; }
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null || echo 0
+    REPLY=0
+    local line
+    [[ -x $1/bin/java && -r $1/release ]] || return 0
+    while IFS= read -r line; do
+        if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then
+            REPLY=${BASH_REMATCH[1]}
+            return 0
+        fi
+    done <"$1/release"
+    return 0
 }
 
-# A JDK 25+, which need not be the `java` on PATH: $JAVA_HOME if it is 25+, else the newest 25+
-# under /usr/lib/jvm. Prints its path; fails if there is none.
+# A JDK 25+ in KTLS_JAVA_HOME, which need not be the `java` on PATH: $JAVA_HOME if it is 25+, else the
+# newest 25+ under /usr/lib/jvm. Fails if there is none.
 ktls_java_home() {
-    if [[ -n ${JAVA_HOME:-} ]] && (($(ktls_jdk_major "$JAVA_HOME") >= 25)); then
-        echo "$JAVA_HOME"
-        return
+    KTLS_JAVA_HOME=
+    if [[ -n ${JAVA_HOME:-} ]]; then
+        ktls_jdk_major "$JAVA_HOME"
+        if ((REPLY >= 25)); then
+            KTLS_JAVA_HOME=$JAVA_HOME
+            return 0
+        fi
     fi
-    local best=0 found= h v
+    local best=0 h
     for h in /usr/lib/jvm/*/; do
         h=${h%/}
-        v=$(ktls_jdk_major "$h")
-        if ((${v:-0} >= 25 && ${v:-0} > best)); then found=$h best=$v; fi
+        ktls_jdk_major "$h"
+        if ((REPLY >= 25 && REPLY > best)); then
+            KTLS_JAVA_HOME=$h best=$REPLY
+        fi
     done
-    [[ -n $found ]] && echo "$found"
+    [[ -n $KTLS_JAVA_HOME ]]
 }
 
 # The JVM options of the command line (and of the cache's training run).
@@ -44,8 +61,15 @@ KTLS_JVM_OPTIONS=(--enable-native-access=ALL-UNNAMED -Xlog:all=off:stdout -Xlog:
     '-XX:CompileCommand=CompileThresholdScaling,sun.security.util.math.*::*,20.0'
     '-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.*::*,20.0')
 
-# What a cache made with the JDK at $1 and these options records in its .jdk stamp file.
+# What a cache made with the JDK at $1 and these options records in its .jdk stamp file, in REPLY.
 ktls_aot_stamp() {
-    printf '%s %s %s\n' "$1" "$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$1/release" 2>/dev/null)" \
-        "${KTLS_JVM_OPTIONS[*]}"
+    local line version=
+    if [[ -r $1/release ]]; then
+        while IFS= read -r line; do
+            if [[ $line =~ ^JAVA_RUNTIME_VERSION=\"(.*)\"$ ]]; then
+                version=${BASH_REMATCH[1]}
+            fi
+        done <"$1/release"
+    fi
+    REPLY="$1 $version ${KTLS_JVM_OPTIONS[*]}"
 }

@@ -131,7 +131,7 @@ final class ColdStart {
         if (!Files.isRegularFile(aot) || !Files.isRegularFile(stamp)) {
             return "no ahead-of-time cache (final/target/ktls-https.aot is missing)";
         }
-        Process p = new ProcessBuilder("bash", "-c", "source \"$1\"; ktls_aot_stamp \"$2\"", "stamp",
+        Process p = new ProcessBuilder("bash", "-c", "source \"$1\"; ktls_aot_stamp \"$2\"; printf '%s\\n' \"$REPLY\"", "stamp",
                 config.repo().resolve("final/src/build/java.sh").toString(), System.getProperty("java.home"))
                 .redirectErrorStream(true).start();
         String expected = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
