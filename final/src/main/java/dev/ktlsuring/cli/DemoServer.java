@@ -79,6 +79,27 @@ final class DemoServer implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Also answers GET {@code path} with {@code length} bytes (a repeating pattern), for the
+     * ahead-of-time cache's training run ({@link AotTraining}), which downloads as well.
+     */
+    void serveBytes(String path, long length) {
+        server.createContext(path, exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            exchange.sendResponseHeaders(200, length);
+            byte[] piece = new byte[64 * 1024];
+            for (int i = 0; i < piece.length; i++) {
+                piece[i] = (byte) i;
+            }
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (long left = length; left > 0; left -= piece.length) {
+                    out.write(piece, 0, (int) Math.min(piece.length, left));
+                }
+            }
+        });
+    }
+
     int port() {
         return server.getAddress().getPort();
     }

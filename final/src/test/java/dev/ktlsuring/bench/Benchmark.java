@@ -35,14 +35,19 @@ public final class Benchmark {
               --connections N     new-connection requests per round (default 200; env BENCH_CONNECTIONS)
               --clients LIST      comma-separated, from uring-ktls,uring-userspace,jdk,curl (default all;
                                   env BENCH_CLIENTS); uring-ktls is skipped, saying why, without kTLS
-              --scenarios LIST    comma-separated, from large,keepalive,newconn,concurrent,parallel,ring
+              --scenarios LIST    comma-separated, from large,keepalive,newconn,concurrent,parallel,cold,ring
                                   (default all but ring; env BENCH_SCENARIOS); the results of large, keepalive
                                   and newconn go to perf/_results-LABEL.adoc, those of concurrent and parallel
-                                  (4 downloads at once) to perf/_concurrency-LABEL.adoc, ring's to
-                                  perf/_ring-LABEL.adoc: a run writes only the files of what it ran. ring: no
-                                  nginx, no TLS; one ring in this JVM, 1 KiB exchanges over 64 loopback
-                                  connections: plain fd, registered files, multishot receive into provided
-                                  buffers, and both
+                                  (4 downloads at once) to perf/_concurrency-LABEL.adoc, those of cold (a fresh
+                                  process per transfer: final/ktls-https, a JDK HttpClient program, curl) to
+                                  perf/_cold-LABEL.adoc, ring's to perf/_ring-LABEL.adoc: a run writes only the
+                                  files of what it ran. ring: no nginx, no TLS; one ring in this JVM, 1 KiB
+                                  exchanges over 64 loopback connections: plain fd, registered files, multishot
+                                  receive into provided buffers, and both
+              --cold-size MIB     the cold scenario's download in MiB (default 1024; env BENCH_COLD_SIZE_MIB)
+              --cold-rounds N     the cold scenario's measured rounds of one 1 KiB GET (default 7; env
+                                  BENCH_COLD_ROUNDS)
+              --cold-large-rounds N  its measured rounds of the download (default 3; env BENCH_COLD_LARGE_ROUNDS)
               --concurrency LIST  the levels C of the concurrent scenario: C requests at once over at most C
                                   connections (default 1,16,64,256; env BENCH_CONCURRENCY)
               --concurrent-requests N  requests per concurrent run (default 20000; env BENCH_CONCURRENT_REQUESTS)
@@ -68,7 +73,8 @@ public final class Benchmark {
     record Config(int rounds, int warmup, int sizeMib, int requests, int connections, List<String> clients,
                   String label, Path out, String note, List<String> jvmOptions, String profile, boolean write,
                   Path repo, Path baseline, List<Scenario> scenarios, List<Integer> concurrency,
-                  int concurrentRequests, String strace, int ringExchanges) {
+                  int concurrentRequests, String strace, int ringExchanges, boolean cold, int coldSizeMib,
+                  int coldRounds, int coldLargeRounds) {
 
         boolean runs(Scenario s) {
             return scenarios.contains(s);
@@ -81,6 +87,12 @@ public final class Benchmark {
     }
 
     static final List<String> ALL_CLIENTS = List.of("uring-ktls", "uring-userspace", "jdk", "curl");
+
+    /**
+     * The cold scenario's word in {@code --scenarios}: fresh processes ({@link ColdStart}), not the
+     * long-lived clients of the {@link Scenario}s, whose results go to files of their own.
+     */
+    static final String COLD = "cold";
 
     public static void main(String[] args) throws Exception {
         Config config;
@@ -117,7 +129,11 @@ public final class Benchmark {
         o.put("jvm-opts", env("BENCH_JVM_OPTS", ""));
         o.put("profile", "");
         o.put("baseline", env("BENCH_BASELINE", ""));
-        o.put("scenarios", env("BENCH_SCENARIOS", String.join(",", Scenario.DEFAULT.stream().map(s -> s.word).toList())));
+        o.put("scenarios", env("BENCH_SCENARIOS", String.join(",", Scenario.DEFAULT.stream().map(s -> s.word).toList())
+                + "," + COLD));
+        o.put("cold-size", env("BENCH_COLD_SIZE_MIB", "1024"));
+        o.put("cold-rounds", env("BENCH_COLD_ROUNDS", "7"));
+        o.put("cold-large-rounds", env("BENCH_COLD_LARGE_ROUNDS", "3"));
         o.put("concurrency", env("BENCH_CONCURRENCY", "1,16,64,256"));
         o.put("concurrent-requests", env("BENCH_CONCURRENT_REQUESTS", "20000"));
         o.put("strace", "");
@@ -153,15 +169,18 @@ public final class Benchmark {
             }
         }
         List<Scenario> scenarios = new ArrayList<>();
+        boolean cold = false;
         for (String word : o.get("scenarios").split(",")) {
-            if (!word.isBlank()) {
+            if (word.strip().equals(COLD)) {
+                cold = true;
+            } else if (!word.isBlank()) {
                 Scenario s = Scenario.of(word.strip());
                 if (!scenarios.contains(s)) {
                     scenarios.add(s);
                 }
             }
         }
-        if (scenarios.isEmpty()) {
+        if (scenarios.isEmpty() && !cold) {
             throw new IllegalArgumentException("--scenarios names none");
         }
         List<Integer> concurrency = new ArrayList<>();
@@ -187,7 +206,8 @@ public final class Benchmark {
         Config c = new Config(positive(o, "rounds"), nonNegative(o, "warmup"), positive(o, "size"), positive(o, "requests"),
                 positive(o, "connections"), clients, o.get("label"), out, o.get("note"), jvm, profile, write, repo,
                 o.get("baseline").isEmpty() ? null : Path.of(o.get("baseline")).toAbsolutePath(), List.copyOf(scenarios),
-                List.copyOf(concurrency), positive(o, "concurrent-requests"), strace, positive(o, "ring-exchanges"));
+                List.copyOf(concurrency), positive(o, "concurrent-requests"), strace, positive(o, "ring-exchanges"),
+                cold, positive(o, "cold-size"), positive(o, "cold-rounds"), positive(o, "cold-large-rounds"));
         if (c.baseline != null && !Files.isRegularFile(c.baseline.resolve("final/target/ktls-https.jar"))) {
             throw new IllegalArgumentException("--baseline: no final/target/ktls-https.jar under " + c.baseline);
         }
@@ -259,16 +279,32 @@ public final class Benchmark {
             log("work directory " + work);
             Path root = Files.createDirectories(work.resolve("www"));
             long large = (long) config.sizeMib() * 1024 * 1024;
-            writeRandom(root.resolve("large.bin"), large);
+            boolean warm = !config.scenarios().isEmpty();
+            if (warm) {
+                writeRandom(root.resolve("large.bin"), large);
+            }
             writeRandom(root.resolve("small.bin"), 1024);
+            long coldBytes = (long) config.coldSizeMib() * 1024 * 1024;
+            if (config.cold() && config.profile().isEmpty() && config.strace().isEmpty()) {
+                writeRandom(root.resolve("cold.bin"), coldBytes);
+            }
             Pki pki = Pki.create(work);
             try (Nginx nginx = Nginx.start(pki, root, work.resolve("nginx"))) {
                 log("nginx on 127.0.0.1:" + nginx.port() + " (" + Nginx.TLS_VERSION + " " + Nginx.CIPHER_SUITE + ")");
                 URI largeUri = URI.create("https://127.0.0.1:" + nginx.port() + "/large.bin");
                 URI smallUri = URI.create("https://127.0.0.1:" + nginx.port() + "/small.bin");
-                int status = !config.profile().isEmpty() ? profile(work, pki, nginx, largeUri, smallUri, large)
-                        : !config.strace().isEmpty() ? strace(work, pki, nginx, smallUri)
-                        : compare(work, pki, nginx, largeUri, smallUri, large);
+                int status;
+                if (!config.profile().isEmpty()) {
+                    status = profile(work, pki, nginx, largeUri, smallUri, large);
+                } else if (!config.strace().isEmpty()) {
+                    status = strace(work, pki, nginx, smallUri);
+                } else {
+                    // Cold first: no long-lived client exists yet to take CPU from the fresh processes.
+                    if (config.cold()) {
+                        cold(work, pki, nginx, coldBytes);
+                    }
+                    status = warm ? compare(work, pki, nginx, largeUri, smallUri, large) : 0;
+                }
                 done = true;
                 return status;
             }
@@ -276,9 +312,43 @@ public final class Benchmark {
             if (done) {
                 deleteTree(work);
             } else {
-                // Keep the large file out of it: the logs and crash reports are what is wanted.
+                // Keep the large files out of it: the logs and crash reports are what is wanted.
                 Files.deleteIfExists(work.resolve("www/large.bin"));
+                Files.deleteIfExists(work.resolve("www/cold.bin"));
                 log("failed; clients' logs, nginx's logs and any JVM crash reports are kept in " + work);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the cold scenario
+
+    /** Runs the cold scenario ({@link ColdStart}): prints its tables and writes perf/_cold-LABEL.adoc and its CSVs. */
+    private void cold(Path work, Pki pki, Nginx nginx, long coldBytes) throws IOException, InterruptedException {
+        ColdStart cold = ColdStart.of(config, work, pki.caPem());
+        var results = cold.run(nginx, coldBytes);
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")));
+        e.put("machine", machine());
+        e.put("code", code(config.repo()));
+        e.put("server", Nginx.version() + " (one worker process) on 127.0.0.1, " + Nginx.TLS_VERSION + " "
+                + Nginx.CIPHER_SUITE + ", ECDSA P-256 certificate from a throwaway CA, no session resumption; "
+                + "files served from " + (work.startsWith("/dev/shm") ? "tmpfs (/dev/shm)" : work.getParent()));
+        e.putAll(cold.descriptions());
+        e.put("method", "a fresh process per transfer, body to /dev/null; one untimed round, then " + config.coldRounds()
+                + " measured rounds of one GET of the 1 KiB file and " + config.coldLargeRounds() + " of one download of "
+                + config.coldSizeMib() + " MiB, the clients' order rotated each round. Wall: from starting the process to "
+                + "its exit; CPU: getrusage of the process once waited for (all threads, JIT and GC included; the "
+                + "launcher's bash included). Figures: medians. nginx's access log must show each run's one request "
+                + "answered with 200 and every byte.");
+        if (!config.note().isBlank()) {
+            e.put("note", config.note());
+        }
+        var report = new ColdStart.Report(config, e, results);
+        System.out.println();
+        System.out.print(report.text());
+        if (config.write()) {
+            for (Path p : report.write(config.out(), config.label())) {
+                System.out.println("wrote " + p);
             }
         }
     }
@@ -889,7 +959,8 @@ public final class Benchmark {
         }
         // tmpfs if it has room: the large file is then served from memory, with no disk in the picture.
         Path shm = Path.of("/dev/shm");
-        long needed = (long) config.sizeMib() * 1024 * 1024 + (64L << 20);
+        long needed = (long) config.sizeMib() * 1024 * 1024 + (config.cold() ? (long) config.coldSizeMib() << 20 : 0)
+                + (64L << 20);
         if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > needed) {
             return Files.createTempDirectory(shm, "ktls-bench");
         }

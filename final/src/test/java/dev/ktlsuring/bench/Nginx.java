@@ -16,9 +16,11 @@ import java.util.Set;
  * so that every client negotiates the same thing. Session caching and tickets are off: a new
  * connection is always a full handshake, whichever client makes it.
  *
- * <p>Requests for the small file carry {@code ?run=ID}; the access log records run id and nginx's
- * connection serial number, so that each run can be checked to have used exactly the connections
- * it claims (one for keep-alive, one per request for new connections, at most C for C at once).
+ * <p>Requests for the small file (and for the cold scenario's download, cold.bin) carry {@code ?run=ID};
+ * the access log records run id, nginx's connection serial number, status and body bytes sent, so
+ * that each run can be checked to have used exactly the connections it claims (one for keep-alive,
+ * one per request for new connections, at most C for C at once) and, in the cold scenario, to have
+ * got the whole body.
  *
  * <p>Room for 8192 connections: every JVM client keeps the connections of its concurrent runs open
  * between rounds (up to 256 each at the default levels, the JDK client one pool per level), and
@@ -68,6 +70,7 @@ final class Nginx implements AutoCloseable {
                             ssl_buffer_size 16k;
                             location / { root %5$s; }
                             location = /small.bin { root %5$s; access_log %1$s/access.log runs; }
+                            location = /cold.bin { root %5$s; access_log %1$s/access.log runs; }
                         }
                     }
                     """.formatted(prefix, port, pki.serverCertPem(), pki.serverKeyPem(), root, TLS_VERSION, CIPHER_SUITE),
@@ -100,6 +103,19 @@ final class Nginx implements AutoCloseable {
      * over how many distinct connections.
      */
     int[] requestsAndConnections(String runId) throws IOException, InterruptedException {
+        Served s = served(runId);
+        return new int[] {s.requests(), s.connections()};
+    }
+
+    /**
+     * What nginx served for run {@code runId} since the last call: requests, distinct connections, and
+     * the body bytes of the requests answered with 200 ({@code requests == ok} when all were).
+     */
+    record Served(int requests, int connections, int ok, long okBytes) {
+    }
+
+    /** The access-log lines for run {@code runId} written since the last call ({@link Served}). */
+    Served served(String runId) throws IOException, InterruptedException {
         // nginx writes each line with one write(2) when the request finishes; give the last one a moment.
         Thread.sleep(20);
         List<String> lines = List.of();
@@ -114,16 +130,22 @@ final class Nginx implements AutoCloseable {
                 lines = new String(fresh.array(), 0, fresh.position(), java.nio.charset.StandardCharsets.US_ASCII).lines().toList();
             }
         }
-        int requests = 0;
+        int requests = 0, ok = 0;
+        long okBytes = 0;
         Set<String> connections = new HashSet<>();
         for (String line : lines) {
+            // '$arg_run $connection $connection_requests $status $body_bytes_sent'
             String[] w = line.split(" ");
             if (w.length >= 2 && w[0].equals(runId)) {
                 requests++;
                 connections.add(w[1]);
+                if (w.length >= 5 && w[3].equals("200")) {
+                    ok++;
+                    okBytes += Long.parseLong(w[4]);
+                }
             }
         }
-        return new int[] {requests, connections.size()};
+        return new Served(requests, connections.size(), ok, okBytes);
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class SequenceTrackingCrypto extends JcaTlsCrypto {
     }
 
     private static DefaultJcaJceHelper helper() {
-        HandshakeCrypto.ensureBouncyCastleProviderLast();
+        HandshakeCrypto.ensureGapsProviderLast();
         return new DefaultJcaJceHelper();
     }
 
