@@ -57,7 +57,8 @@ public final class Benchmark {
                                   and print its hottest methods; the recording is kept
               --baseline DIR      also run this client's modes from another checkout DIR, built with
                                   ./mvnw -pl final -DskipTests package, as uring-userspace@base and
-                                  uring-ktls@base: a fair before/after of a change, in the same run
+                                  uring-ktls@base (in the cold scenario: DIR/final/ktls-https as
+                                  ktls-https@base): a fair before/after of a change, in the same run
                                   (env BENCH_BASELINE)
               --strace [C]        instead of the comparison: after the warm-up rounds, one concurrent run of
                                   client C (default uring-userspace) at C = 64 under strace -f -c -e
@@ -679,7 +680,7 @@ public final class Benchmark {
     // end::concurrency-method[]
 
     /** The commit measured, and whether tracked files differed from it. */
-    private static String code(Path repo) {
+    static String code(Path repo) {
         try {
             Process head = new ProcessBuilder("git", "-C", repo.toString(), "rev-parse", "--short=10", "HEAD")
                     .redirectErrorStream(true).start();
