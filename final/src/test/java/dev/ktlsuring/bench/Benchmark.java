@@ -268,7 +268,8 @@ public final class Benchmark {
             log("work directory " + work);
             Path root = Files.createDirectories(work.resolve("www"));
             long large = (long) config.sizeMib() * 1024 * 1024;
-            boolean warm = !config.scenarios().isEmpty();
+            // The long-lived clients' scenarios (and --profile, --strace, which run one of them).
+            boolean warm = !config.scenarios().isEmpty() || !config.profile().isEmpty() || !config.strace().isEmpty();
             if (warm) {
                 writeRandom(root.resolve("large.bin"), large);
             }
