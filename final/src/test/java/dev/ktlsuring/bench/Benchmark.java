@@ -62,7 +62,8 @@ public final class Benchmark {
                                   and print its hottest methods; the recording is kept
               --baseline DIR      also run this client's modes from another checkout DIR, built with
                                   ./mvnw -pl final -DskipTests package, as uring-userspace@base and
-                                  uring-ktls@base: a fair before/after of a change, in the same run
+                                  uring-ktls@base (in the cold scenario: DIR/final/ktls-https as
+                                  ktls-https@base): a fair before/after of a change, in the same run
                                   (env BENCH_BASELINE)
               --strace [C]        instead of the comparison: after the warm-up rounds, one concurrent run of
                                   client C (default uring-userspace) at C = 64 under strace -f -c -e
@@ -279,7 +280,8 @@ public final class Benchmark {
             log("work directory " + work);
             Path root = Files.createDirectories(work.resolve("www"));
             long large = (long) config.sizeMib() * 1024 * 1024;
-            boolean warm = !config.scenarios().isEmpty();
+            // The long-lived clients' scenarios (and --profile, --strace, which run one of them).
+            boolean warm = !config.scenarios().isEmpty() || !config.profile().isEmpty() || !config.strace().isEmpty();
             if (warm) {
                 writeRandom(root.resolve("large.bin"), large);
             }

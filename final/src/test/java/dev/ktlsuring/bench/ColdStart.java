@@ -76,8 +76,8 @@ final class ColdStart {
         }
     }
 
-    /** The clients, in the order of the tables. */
-    static final List<String> CLIENTS = List.of("ktls-https", "jdk", "curl");
+    /** The clients, in the order of the tables ({@code ktls-https@base}: another checkout's, with {@code --baseline}). */
+    static final List<String> CLIENTS = List.of("ktls-https", "ktls-https@base", "jdk", "curl");
 
     private final Benchmark.Config config;
     private final Path work;
@@ -89,9 +89,20 @@ final class ColdStart {
         this.clients = List.copyOf(clients);
     }
 
-    /** The scenario with its three clients ({@link #CLIENTS}), each trusting the CA in {@code ca}. */
+    /**
+     * The scenario with its clients ({@link #CLIENTS}), each trusting the CA in {@code ca}; with
+     * {@code --baseline DIR}, DIR's command line beside this one's, for a before and after in one run.
+     */
     static ColdStart of(Benchmark.Config config, Path work, Path ca) throws IOException, InterruptedException {
-        return new ColdStart(config, work, List.of(ktlsHttps(config, ca), jdk(ca), curl(ca)));
+        List<Client> clients = new ArrayList<>(List.of(ktlsHttps(config, ca)));
+        if (config.baseline() != null) {
+            Path launcher = config.baseline().resolve("final/ktls-https");
+            clients.add(new Client("ktls-https@base", "the same command from " + config.baseline() + " ("
+                    + Benchmark.code(config.baseline()) + ")",
+                    uri -> List.of(launcher.toString(), "--cacert", ca.toString(), "-o", "/dev/null", uri.toString())));
+        }
+        clients.addAll(List.of(jdk(ca), curl(ca)));
+        return new ColdStart(config, work, clients);
     }
 
     /** This project's command line, as a user runs it: the launcher. */
