@@ -479,18 +479,20 @@ public final class EventLoop implements AutoCloseable {
                 releaseSlot(op);
                 completed++;
                 Operation second = op.next;
-                if (second != null && !second.done) {
-                    if (op.silentOnSuccess) {
-                        // A first entry that was to skip its completion posted one: it failed, and the
-                        // kernel then posts nothing for the entries it cancels (REQ_F_SKIP_LINK_CQES).
-                        releaseSlot(second);
-                        completed++;
-                        second.complete(-Errno.ECANCELED.number());
-                    } else if (result >= 0 && result < op.expected && !second.cancelSent) {
-                        cancel(second);
-                    }
+                // A first entry that was to skip its completion posted one: it failed, and the kernel
+                // then posts nothing for the entries it cancels (REQ_F_SKIP_LINK_CQES).
+                boolean secondCancelledSilently = second != null && !second.done && op.silentOnSuccess;
+                if (second != null && !second.done && !op.silentOnSuccess && result >= 0 && result < op.expected
+                        && !second.cancelSent) {
+                    cancel(second);
                 }
                 op.complete(result);
+                if (secondCancelledSilently) {
+                    // After the first: the second's waiter, once woken, reads both.
+                    releaseSlot(second);
+                    completed++;
+                    second.complete(-Errno.ECANCELED.number());
+                }
             }
         }
         // CANCEL and IGNORE results say nothing the operations' own completions do not.
